@@ -1,0 +1,112 @@
+import Accounts
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+import XMPPCore
+import XMPPServer
+import XMPPStream
+
+/// The broker as one lifecycle service: opens storage, prepares TLS, starts the listeners, and on
+/// graceful shutdown (SIGTERM/SIGINT through `ServiceGroup`) sends `<system-shutdown/>` to every
+/// stream, then flushes and closes storage.
+public final class StarlingService: Service {
+    public let configuration: StarlingConfiguration
+    private let logger: Logger
+    private let group: EventLoopGroup
+    /// Called with the bound listener addresses once serving (tests use it to learn the port).
+    private let onStarted: @Sendable ([SocketAddress]) -> Void
+
+    public init(
+        configuration: StarlingConfiguration,
+        logger: Logger,
+        group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onStarted: @escaping @Sendable ([SocketAddress]) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.group = group
+        self.onStarted = onStarted
+    }
+
+    public func run() async throws {
+        XMLStreamParser.initializeLibrary()
+        let storage = try await StorageFactory.open(configuration, logger: logger)
+        do {
+            let server = XMPPServer(
+                core: try ServerCore(
+                    configuration: try serverConfiguration(),
+                    storage: storage,
+                    logger: logger
+                ),
+                group: group,
+                logger: logger
+            )
+            let addresses = try await server.start()
+            logger.info("Starling serving", metadata: ["domain": "\(configuration.domain)"])
+            onStarted(addresses)
+            // Returns when graceful shutdown begins (or throws on cancellation).
+            try? await gracefulShutdown()
+            logger.info("shutting down")
+            await server.shutdown()
+        } catch {
+            try? await storage.close()
+            throw error
+        }
+        try await storage.close()
+        logger.info("stopped")
+    }
+
+    func serverConfiguration() throws -> ServerConfiguration {
+        let c2s = configuration.c2s
+        let tls = try makeTLSContext()
+        return ServerConfiguration(
+            domain: configuration.domain,
+            c2sHost: c2s.listen.host,
+            c2sPort: c2s.listen.port,
+            directTLSHost: c2s.directTLSListen?.host,
+            directTLSPort: c2s.directTLSListen?.port,
+            startTLS: c2s.starttls == .required ? .required : .optional,
+            allowPlainWithoutTLS: c2s.allowPlainWithoutTLS,
+            tls: tls,
+            streamLimits: XMLStreamLimits(
+                maxStanzaBytes: configuration.limits.maxStanzaBytes,
+                maxDepth: configuration.limits.maxDepth,
+                maxAttributes: configuration.limits.maxAttributes
+            ),
+            connectionLimits: .init(
+                maxConnectionsPerIP: c2s.maxConnectionsPerIP,
+                failedLoginsPerMinutePerIP: c2s.loginAttemptsPerMinutePerIP,
+                registrationsPerHourPerIP: configuration.registration.attemptsPerHourPerIP
+            ),
+            registrationEnabled: configuration.registration.enabled,
+            admins: configuration.admins,
+            pingInterval: .seconds(Int64(c2s.pingIntervalSeconds)),
+            pingTimeout: .seconds(Int64(c2s.pingTimeoutSeconds)),
+            negotiationTimeout: .seconds(Int64(c2s.negotiationTimeoutSeconds)),
+            softwareVersion: StarlingVersion.current
+        )
+    }
+
+    /// The configured certificate, or a self-signed one generated under the data directory.
+    func makeTLSContext() throws -> NIOSSLContext {
+        let pem = try SelfSignedCertificate.loadOrCreate(
+            certificatePath: configuration.tls.certificatePath,
+            keyPath: configuration.tls.keyPath,
+            dataDir: configuration.dataDirectory,
+            domain: configuration.domain
+        )
+        let chain = try NIOSSLCertificate.fromPEMBytes(Array(pem.certificatePEM.utf8))
+        let key = try NIOSSLPrivateKey(bytes: Array(pem.privateKeyPEM.utf8), format: .pem)
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)
+        )
+        tls.minimumTLSVersion = .tlsv12
+        return try NIOSSLContext(configuration: tls)
+    }
+}
+
+public enum StarlingVersion {
+    public static let current = "0.1.0"
+}

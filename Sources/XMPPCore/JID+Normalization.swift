@@ -1,0 +1,117 @@
+import Foundation  // NFC: String.precomposedStringWithCanonicalMapping
+
+// RFC 7622 §3.2 (domainpart), §3.3 (localpart, PRECIS UsernameCaseMapped profile of RFC 8265 §3.3),
+// §3.4 (resourcepart, PRECIS OpaqueString profile of RFC 8265 §4.2).
+//
+// Scope of this implementation (docs/CONFORMANCE.md): case mapping with Unicode toLowerCase, NFC,
+// PRECIS IdentifierClass/FreeformClass decided by general category (RFC 8264 §9), the JID-specific
+// exclusions of RFC 7622 §3.3.1, width mapping limited to fullwidth/halfwidth forms, and no IDNA
+// A-label conversion of domain names (U-labels are compared after lower-casing and NFC).
+extension JID {
+    static let maximumPartBytes = 1023
+
+    static func normalizeLocalpart(_ raw: String) throws(JIDError) -> String {
+        if raw.isEmpty { throw JIDError(.emptyLocalpart) }
+        // RFC 8265 §3.3.2 width mapping, then case mapping, then NFC.
+        let mapped = mapWidth(raw).lowercased().precomposedStringWithCanonicalMapping
+        for scalar in mapped.unicodeScalars {
+            // RFC 7622 §3.3.1: these are never allowed in a localpart.
+            switch scalar {
+            case "\"", "&", "'", "/", ":", "<", ">", "@":
+                throw JIDError(.disallowedCharacter(part: "localpart", scalar: scalar))
+            default:
+                break
+            }
+            guard isIdentifierClass(scalar) else {
+                throw JIDError(.disallowedCharacter(part: "localpart", scalar: scalar))
+            }
+        }
+        guard mapped.utf8.count <= maximumPartBytes else { throw JIDError(.partTooLong("localpart")) }
+        if mapped.isEmpty { throw JIDError(.emptyLocalpart) }
+        return mapped
+    }
+
+    static func normalizeDomainpart(_ raw: String) throws(JIDError) -> String {
+        var domain = Substring(raw)
+        // RFC 7622 §3.2: a trailing label separator is stripped before any other processing.
+        if domain.hasSuffix(".") { domain = domain.dropLast() }
+        if domain.isEmpty { throw JIDError(.emptyDomainpart) }
+        let mapped = String(domain).lowercased().precomposedStringWithCanonicalMapping
+        guard mapped.utf8.count <= maximumPartBytes else { throw JIDError(.partTooLong("domainpart")) }
+        if mapped.hasPrefix("[") {
+            // IPv6 literal (RFC 7622 §3.2, RFC 3986 IP-literal): hex digits, colons, dots.
+            guard mapped.hasSuffix("]"), mapped.count > 2,
+                  mapped.dropFirst().dropLast().allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." })
+            else { throw JIDError(.invalidDomain) }
+            return mapped
+        }
+        for label in mapped.split(separator: ".", omittingEmptySubsequences: false) {
+            guard !label.isEmpty, label.utf8.count <= 63 else { throw JIDError(.invalidDomain) }
+            for scalar in label.unicodeScalars {
+                if scalar.isASCII {
+                    // LDH rule for ASCII labels; '_' tolerated as deployed XMPP services use it.
+                    let c = Character(scalar)
+                    guard c.isLetter || c.isNumber || c == "-" || c == "_" else {
+                        throw JIDError(.disallowedCharacter(part: "domainpart", scalar: scalar))
+                    }
+                } else if !isIdentifierClass(scalar) {
+                    throw JIDError(.disallowedCharacter(part: "domainpart", scalar: scalar))
+                }
+            }
+        }
+        return mapped
+    }
+
+    static func normalizeResourcepart(_ raw: String) throws(JIDError) -> String {
+        if raw.isEmpty { throw JIDError(.emptyResourcepart) }
+        // RFC 8265 §4.2.2: non-ASCII spaces map to U+0020, then NFC.
+        var scalars = String.UnicodeScalarView()
+        for scalar in raw.unicodeScalars {
+            if scalar.properties.generalCategory == .spaceSeparator {
+                scalars.append(" ")
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        let mapped = String(scalars).precomposedStringWithCanonicalMapping
+        for scalar in mapped.unicodeScalars where !isFreeformClass(scalar) {
+            throw JIDError(.disallowedCharacter(part: "resourcepart", scalar: scalar))
+        }
+        guard mapped.utf8.count <= maximumPartBytes else { throw JIDError(.partTooLong("resourcepart")) }
+        return mapped
+    }
+
+    /// Fullwidth and halfwidth forms to their decomposition mappings (RFC 8265 §3.3.2 rule 1).
+    private static func mapWidth(_ string: String) -> String {
+        guard string.unicodeScalars.contains(where: { (0xFF00...0xFFEF).contains($0.value) }) else {
+            return string
+        }
+        return string.decomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
+    }
+
+    /// PRECIS IdentifierClass (RFC 8264 §4.2): ASCII7 printable and LetterDigits; no spaces, symbols,
+    /// punctuation outside ASCII, controls or unassigned code points.
+    static func isIdentifierClass(_ scalar: Unicode.Scalar) -> Bool {
+        if (0x21...0x7E).contains(scalar.value) { return true }
+        switch scalar.properties.generalCategory {
+        case .lowercaseLetter, .uppercaseLetter, .otherLetter, .decimalNumber, .modifierLetter,
+             .nonspacingMark, .spacingMark:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// PRECIS FreeformClass (RFC 8264 §4.3): IdentifierClass plus spaces, symbols and punctuation;
+    /// still no controls, unassigned code points, private use or surrogates.
+    static func isFreeformClass(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value == 0x20 || (0x21...0x7E).contains(scalar.value) { return true }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .unassigned, .privateUse, .surrogate, .lineSeparator,
+             .paragraphSeparator:
+            return false
+        default:
+            return !scalar.properties.isNoncharacterCodePoint
+        }
+    }
+}

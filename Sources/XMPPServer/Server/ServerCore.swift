@@ -1,0 +1,116 @@
+import Accounts
+import Logging
+import NIOCore
+import Synchronization
+import XMPPCore
+
+/// What every connection handler shares: configuration, storage, the session registry, per-IP
+/// limits, and the stanza services. One per server; Sendable, used from every event loop.
+public final class ServerCore: Sendable {
+    public let configuration: ServerConfiguration
+    public let storage: any AccountStorage
+    public let sessions: SessionRegistry
+    public let limits: ConnectionLimits
+    let logger: Logger
+    public let domainJID: JID
+    private let channels = Mutex<[ObjectIdentifier: Channel]>([:])
+    private let components = Mutex<[String: any ComponentHandler]>([:])
+    let im: InstantMessaging
+
+    public init(configuration: ServerConfiguration, storage: any AccountStorage, logger: Logger) throws {
+        self.configuration = configuration
+        self.storage = storage
+        self.sessions = SessionRegistry(maximumResources: configuration.maximumResourcesPerAccount)
+        self.limits = ConnectionLimits(configuration: configuration.connectionLimits)
+        self.logger = logger
+        self.domainJID = try JID(localpart: nil, domainpart: configuration.domain)
+        self.im = InstantMessaging(domain: domainJID, sessions: sessions, storage: storage, logger: logger)
+    }
+
+    /// A random identifier for stream ids and generated resources: 16 characters of base-32,
+    /// 80 bits from the system CSPRNG.
+    static func makeID() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<16).map { _ in alphabet[Int(generator.next(upperBound: UInt8(32)))] })
+    }
+
+    // MARK: - Components (e.g. the pubsub service)
+
+    /// Routes stanzas addressed to `handler.domain` (and its JIDs) to the handler.
+    public func register(component handler: any ComponentHandler) {
+        components.withLock { $0[handler.domain.domainpart] = handler }
+    }
+
+    var componentDomains: [JID] {
+        components.withLock { $0.values.map(\.domain) }.sorted()
+    }
+
+    // MARK: - Connections
+
+    func connectionOpened(ip: String, channel: Channel) -> Bool {
+        guard limits.openConnection(ip: ip) else { return false }
+        channels.withLock { $0[ObjectIdentifier(channel)] = channel }
+        return true
+    }
+
+    func connectionClosed(ip: String, channel: Channel) {
+        let removed = channels.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) != nil }
+        if removed { limits.closeConnection(ip: ip) }
+    }
+
+    /// Ends every stream with `error` (`<system-shutdown/>` on shutdown) and returns when the
+    /// connections have closed or `timeout` passed.
+    public func closeAll(with error: StreamError, timeout: TimeAmount = .seconds(5)) async {
+        let all = channels.withLock { Array($0.values) }
+        for channel in all {
+            channel.pipeline.fireUserInboundEventTriggered(C2SHandler.CloseStream(error: error))
+        }
+        let deadline = NIODeadline.now() + timeout
+        for channel in all {
+            let remaining = deadline - .now()
+            guard remaining > .zero else { channel.close(promise: nil); continue }
+            let closed = channel.closeFuture
+            let timer = channel.eventLoop.scheduleTask(in: remaining) { channel.close(promise: nil) }
+            try? await closed.get()
+            timer.cancel()
+        }
+    }
+
+    public var connectionCount: Int { channels.withLock { $0.count } }
+
+    // MARK: - Stanzas
+
+    func sessionEnded(_ session: Session) {
+        guard sessions.unbind(session) else { return }
+        im.sessionEnded(session)
+    }
+
+    /// Handles a stanza from a bound session; a returned future holds the session's further input
+    /// until it completes (RFC 6120 §10.1 in-order processing).
+    func handle(_ stanza: Stanza, from session: Session) -> EventLoopFuture<Void>? {
+        if let to = stanza.to, to.localpart == nil, to.domainpart != configuration.domain,
+           let component = components.withLock({ $0[to.domainpart] }) {
+            let loop = session.eventLoop
+            return loop.makeFutureWithTask { await component.handle(stanza, from: session) }
+        }
+        return im.handle(stanza, from: session, core: self)
+    }
+
+    /// XEP-0077 registration before authentication.
+    func handleUnauthenticated(_ iq: IQ, ip: String, eventLoop: EventLoop) -> EventLoopFuture<Element> {
+        eventLoop.makeFutureWithTask {
+            await self.im.registration(iq, ip: ip, core: self)
+        }
+    }
+}
+
+/// A service that owns a domain of its own (RFC 6120 §2.5 "domain-based services"), such as the
+/// pubsub service at `pubsub.<domain>`. XMPPServer routes to it without knowing what it is.
+public protocol ComponentHandler: Sendable {
+    var domain: JID { get }
+    /// Handles a stanza addressed to the component; replies go out through `session` or the registry.
+    func handle(_ stanza: Stanza, from session: Session) async
+    /// disco#items entry for the server's item list (XEP-0030 §4).
+    var discoName: String? { get }
+}

@@ -1,0 +1,171 @@
+import Accounts
+import Logging
+import NIOCore
+import NIOPosix
+import SASL
+import Testing
+import XMPPCore
+import XMPPStream
+import XMPPTestSupport
+@testable import XMPPServer
+
+/// The server on a real loopback socket, driven by `TestClient`.
+@Suite struct LiveServerTests {
+    static let domain = "example.com"
+
+    struct Running {
+        let server: XMPPServer
+        let port: Int
+        let storage: InMemoryAccountStorage
+
+        func stop() async { await server.shutdown() }
+    }
+
+    static func start(limits: XMLStreamLimits = .init(maxStanzaBytes: 4096, maxDepth: 8, maxAttributes: 16),
+                      connectionLimits: ConnectionLimits.Configuration = .init()) async throws -> Running {
+        let storage = InMemoryAccountStorage()
+        for name in ["juliet", "romeo"] {
+            _ = try await storage.createAccount(InstantMessaging.makeAccount(username: name, password: "secret-\(name)"))
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let configuration = ServerConfiguration(
+            domain: domain, c2sHost: "127.0.0.1", c2sPort: 0, tls: nil, streamLimits: limits,
+            connectionLimits: connectionLimits
+        )
+        let server = XMPPServer(core: try ServerCore(configuration: configuration, storage: storage, logger: logger),
+                                group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let addresses = try await server.start()
+        return Running(server: server, port: addresses[0].port ?? 0, storage: storage)
+    }
+
+    static func login(_ port: Int, _ user: String, resource: String? = "test") async throws -> (TestClient, JID) {
+        let client = try await TestClient.connect(port: port)
+        _ = try await client.open(domain: domain)
+        try await client.authenticate(username: user, password: "secret-\(user)")
+        _ = try await client.open(domain: domain)
+        let jid = try await client.bind(resource: resource)
+        return (client, jid)
+    }
+
+    static func expectStreamError(_ client: TestClient, _ condition: StreamError.Condition) async throws {
+        let error = try await client.waitFor("stream error \(condition.rawValue)") {
+            $0.name == "error" && $0.namespace == Namespace.streams
+        }
+        #expect(StreamError(element: error)?.condition == condition, "got \(error.serialized())")
+        try await client.waitForClose()
+    }
+
+    /// RFC 6120 §4.9.3 / §11: each bad input ends that stream with the named error, closes that
+    /// connection, and the server keeps serving everyone else.
+    @Test(arguments: [
+        ("<!-- hello -->", StreamError.Condition.restrictedXML),
+        ("<?pi data?>", .restrictedXML),
+        ("<message>&custom;</message>", .restrictedXML),
+        ("<message><body></message>", .notWellFormed),
+        ("<foo:bar/>", .notWellFormed),
+        ("<message><body>" + String(repeating: "x", count: 5000) + "</body></message>", .policyViolation),
+        (String(repeating: "<a>", count: 20), .policyViolation),
+    ])
+    func badInputClosesOnlyThatStream(input: String, condition: StreamError.Condition) async throws {
+        let running = try await Self.start()
+        defer { Task { await running.stop() } }
+        let (bystander, bystanderJID) = try await Self.login(running.port, "romeo")
+
+        let client = try await TestClient.connect(port: running.port)
+        _ = try await client.open(domain: Self.domain)
+        try await client.send(input)
+        try await Self.expectStreamError(client, condition)
+
+        // The others still get service.
+        try await bystander.send(IQ(type: .get, id: "p1", to: try JID(Self.domain), payload: Element(name: "ping", namespace: Namespace.ping)).element)
+        let pong = try await bystander.waitFor("ping result") { $0[attribute: "id"] == "p1" }
+        #expect(pong[attribute: "type"] == "result")
+        #expect(bystanderJID.localpart == "romeo")
+        let (late, _) = try await Self.login(running.port, "juliet")
+        await late.close()
+        await bystander.close()
+    }
+
+    @Test func doctypeBeforeTheStreamIsRestrictedXML() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.stop() } }
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send("<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'><!ENTITY lol2 '&lol;&lol;'>]>")
+        try await Self.expectStreamError(client, .restrictedXML)
+    }
+
+    @Test func messagesAndPresenceBetweenTwoUsers() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.stop() } }
+        let (juliet, julietJID) = try await Self.login(running.port, "juliet", resource: "balcony")
+        let (romeo, romeoJID) = try await Self.login(running.port, "romeo", resource: "orchard")
+        for client in [juliet, romeo] { try await client.send(Presence(type: .available).element) }
+
+        try await juliet.send(Message(type: .chat, to: romeoJID.bare, id: "m1",
+                                      payload: [Element("body", namespace: Namespace.client, text: "wherefore")]).element)
+        let received = try await romeo.waitFor("juliet's message") { $0.name == "message" }
+        #expect(received[attribute: "from"] == julietJID.description)
+        #expect(received.child("body", namespace: Namespace.client)?.text == "wherefore")
+
+        // Full-JID routing and an IQ between clients.
+        try await romeo.send(IQ(type: .get, id: "v1", to: julietJID, payload: Element(name: "query", namespace: Namespace.version)).element)
+        let iq = try await juliet.waitFor("romeo's iq") { $0.name == "iq" && $0[attribute: "id"] == "v1" }
+        #expect(iq[attribute: "from"] == romeoJID.description)
+        await juliet.close()
+        await romeo.close()
+    }
+
+    @Test func offlineRecipientBouncesServiceUnavailable() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.stop() } }
+        let (juliet, _) = try await Self.login(running.port, "juliet")
+        try await juliet.send(Message(type: .chat, to: try JID("romeo@example.com"), id: "m2",
+                                      payload: [Element("body", namespace: Namespace.client, text: "hello?")]).element)
+        let bounce = try await juliet.waitFor("bounce") { $0[attribute: "id"] == "m2" }
+        #expect(bounce[attribute: "type"] == "error")
+        #expect(bounce.child("error", namespace: Namespace.client).map(StanzaError.init(element:))?.condition == .serviceUnavailable)
+        await juliet.close()
+    }
+
+    @Test func newestSessionWinsResourceConflict() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.stop() } }
+        let (first, _) = try await Self.login(running.port, "juliet", resource: "phone")
+        let (second, jid) = try await Self.login(running.port, "juliet", resource: "phone")
+        try await Self.expectStreamError(first, .conflict)
+        #expect(jid.resourcepart == "phone")
+        #expect(!second.isClosed)
+        await second.close()
+    }
+
+    @Test func repeatedFailedLoginsAreThrottled() async throws {
+        let running = try await Self.start(connectionLimits: .init(failedLoginsPerMinutePerIP: 2))
+        defer { Task { await running.stop() } }
+        for _ in 0..<2 {
+            let client = try await TestClient.connect(port: running.port)
+            _ = try await client.open(domain: Self.domain)
+            await #expect(throws: TestClient.ClientError.self) {
+                try await client.authenticate(username: "juliet", password: "wrong")
+            }
+            await client.close()
+        }
+        // Right password, but the address is cooling down: temporary-auth-failure (RFC 6120 §6.5.12).
+        let client = try await TestClient.connect(port: running.port)
+        _ = try await client.open(domain: Self.domain)
+        var scram = SCRAMClient(algorithm: .sha256, username: "juliet", password: "secret-juliet")
+        try await client.send(Element("auth", namespace: Namespace.sasl, ["mechanism": "SCRAM-SHA-256"],
+                                      text: SASLBase64.encode(scram.clientFirstMessage())))
+        let failure = try await client.nextElement("SASL failure")
+        #expect(failure.name == "failure")
+        #expect(failure.elements.first?.name == "temporary-auth-failure")
+        await client.close()
+    }
+
+    @Test func shutdownSendsSystemShutdown() async throws {
+        let running = try await Self.start()
+        let (client, _) = try await Self.login(running.port, "juliet")
+        await running.stop()
+        try await Self.expectStreamError(client, .systemShutdown)
+    }
+}
