@@ -51,39 +51,15 @@ step() {
     return "$rc"
 }
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo "$@"
-    else
-        echo "need root for: $* (run as root or install sudo)" >&2
-        return 1
-    fi
-}
-
-is_installed() {
-    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
-}
+# shellcheck source=ops/lib/packages.sh
+. "$ROOT/ops/lib/packages.sh"
 
 install_deps() {
-    local wanted=(libxml2-dev libsqlite3-dev libmosquitto-dev pkg-config postgresql mosquitto
-                  mosquitto-clients python3-venv python3-pip)
+    local wanted=("${STARLING_BUILD_PACKAGES[@]}" postgresql mosquitto mosquitto-clients python3-venv python3-pip)
     if [ "$INTEROP_SERVER" = prosody ]; then
         wanted+=(prosody openssl)
     fi
-    local missing=() pkg
-    for pkg in "${wanted[@]}"; do
-        is_installed "$pkg" || missing+=("$pkg")
-    done
-    if [ "${#missing[@]}" -eq 0 ]; then
-        echo "all present: ${wanted[*]}"
-        return 0
-    fi
-    echo "installing: ${missing[*]}"
-    as_root env DEBIAN_FRONTEND=noninteractive timeout 600 apt-get update -qq || return $?
-    as_root env DEBIAN_FRONTEND=noninteractive timeout 1200 \
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" || return $?
+    ensure_packages "${wanted[@]}"
 }
 
 python_for_venv() {

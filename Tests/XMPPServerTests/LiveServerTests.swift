@@ -22,7 +22,10 @@ import XMPPTestSupport
     }
 
     static func start(limits: XMLStreamLimits = .init(maxStanzaBytes: 4096, maxDepth: 8, maxAttributes: 16),
-                      connectionLimits: ConnectionLimits.Configuration = .init()) async throws -> Running {
+                      connectionLimits: ConnectionLimits.Configuration = .init(),
+                      registration: Bool = false,
+                      ping: (interval: TimeAmount, timeout: TimeAmount) = (.seconds(300), .seconds(60)),
+                      negotiationTimeout: TimeAmount = .seconds(30)) async throws -> Running {
         let storage = InMemoryAccountStorage()
         for name in ["juliet", "romeo"] {
             _ = try await storage.createAccount(InstantMessaging.makeAccount(username: name, password: "secret-\(name)"))
@@ -31,7 +34,8 @@ import XMPPTestSupport
         logger.logLevel = .critical
         let configuration = ServerConfiguration(
             domain: domain, c2sHost: "127.0.0.1", c2sPort: 0, tls: nil, streamLimits: limits,
-            connectionLimits: connectionLimits
+            connectionLimits: connectionLimits, registrationEnabled: registration,
+            pingInterval: ping.interval, pingTimeout: ping.timeout, negotiationTimeout: negotiationTimeout
         )
         let server = XMPPServer(core: try ServerCore(configuration: configuration, storage: storage, logger: logger),
                                 group: MultiThreadedEventLoopGroup.singleton, logger: logger)
@@ -100,7 +104,11 @@ import XMPPTestSupport
         defer { Task { await running.stop() } }
         let (juliet, julietJID) = try await Self.login(running.port, "juliet", resource: "balcony")
         let (romeo, romeoJID) = try await Self.login(running.port, "romeo", resource: "orchard")
-        for client in [juliet, romeo] { try await client.send(Presence(type: .available).element) }
+        for client in [juliet, romeo] {
+            try await client.send(Presence(type: .available).element)
+            // RFC 6121 §4.2.2: the server echoes the presence to the user's own resources.
+            _ = try await client.waitFor("own presence") { $0.name == "presence" }
+        }
 
         try await juliet.send(Message(type: .chat, to: romeoJID.bare, id: "m1",
                                       payload: [Element("body", namespace: Namespace.client, text: "wherefore")]).element)
@@ -167,5 +175,103 @@ import XMPPTestSupport
         let (client, _) = try await Self.login(running.port, "juliet")
         await running.stop()
         try await Self.expectStreamError(client, .systemShutdown)
+    }
+
+    // MARK: - XEP-0077, XEP-0199, limits
+
+    @Test func inBandRegistrationThenLogin() async throws {
+        let running = try await Self.start(connectionLimits: .init(registrationsPerHourPerIP: 1), registration: true)
+        defer { Task { await running.stop() } }
+        let client = try await TestClient.connect(port: running.port)
+        let features = try await client.open(domain: Self.domain)
+        #expect(features.child("register", namespace: Namespace.registerFeature) != nil)
+        try await client.send(IQ(type: .get, id: "r1", payload: Element(name: "query", namespace: Namespace.register)).element)
+        let form = try await client.waitFor("registration form") { $0[attribute: "id"] == "r1" }
+        #expect(form.child("query", namespace: Namespace.register)?.child("username", namespace: Namespace.register) != nil)
+        let query = Element("query", namespace: Namespace.register, children: [
+            Element("username", namespace: Namespace.register, text: "Mercutio"),
+            Element("password", namespace: Namespace.register, text: "queen-mab"),
+        ])
+        try await client.send(IQ(type: .set, id: "r2", payload: query).element)
+        #expect(try await client.waitFor("registration result") { $0[attribute: "id"] == "r2" }[attribute: "type"] == "result")
+        // The username is stored normalized (RFC 7622 §3.3): log in with it.
+        try await client.authenticate(username: "mercutio", password: "queen-mab")
+        await client.close()
+
+        // The per-IP budget (1 per hour here) refuses the next one.
+        let second = try await TestClient.connect(port: running.port)
+        _ = try await second.open(domain: Self.domain)
+        let again = Element("query", namespace: Namespace.register, children: [
+            Element("username", namespace: Namespace.register, text: "tybalt"),
+            Element("password", namespace: Namespace.register, text: "x"),
+        ])
+        try await second.send(IQ(type: .set, id: "r3", payload: again).element)
+        let refused = try await second.waitFor("refusal") { $0[attribute: "id"] == "r3" }
+        #expect(refused.child("error", namespace: Namespace.client).map(StanzaError.init(element:))?.condition == .resourceConstraint)
+        #expect(try await running.storage.account(username: "tybalt") == nil)
+        await second.close()
+    }
+
+    @Test func registrationIsRefusedWhenDisabled() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.stop() } }
+        let client = try await TestClient.connect(port: running.port)
+        let features = try await client.open(domain: Self.domain)
+        #expect(features.child("register", namespace: Namespace.registerFeature) == nil)
+        try await client.send(IQ(type: .get, id: "r1", payload: Element(name: "query", namespace: Namespace.register)).element)
+        try await Self.expectStreamError(client, .notAuthorized)
+    }
+
+    @Test func idleSessionIsPingedAndClosedWhenSilent() async throws {
+        let running = try await Self.start(ping: (.milliseconds(300), .milliseconds(300)))
+        defer { Task { await running.stop() } }
+        let (client, jid) = try await Self.login(running.port, "juliet")
+        // XEP-0199 §4.2: the server pings the idle client ...
+        let ping = try await client.waitFor("server ping", timeout: .seconds(15)) {
+            $0.name == "iq" && $0.child("ping", namespace: Namespace.ping) != nil
+        }
+        #expect(ping[attribute: "to"] == jid.description)
+        // ... and closes the stream when no answer comes.
+        try await Self.expectStreamError(client, .connectionTimeout)
+    }
+
+    @Test func answeredPingKeepsTheSessionOpen() async throws {
+        let running = try await Self.start(ping: (.milliseconds(300), .milliseconds(1500)))
+        defer { Task { await running.stop() } }
+        let (client, _) = try await Self.login(running.port, "juliet")
+        for _ in 0..<2 {
+            let ping = try await client.waitFor("server ping", timeout: .seconds(15)) {
+                $0.name == "iq" && $0.child("ping", namespace: Namespace.ping) != nil
+            }
+            try await client.send(IQ(type: .result, id: ping[attribute: "id"] ?? "", to: try JID(Self.domain)).element)
+        }
+        #expect(!client.isClosed)
+        await client.close()
+    }
+
+    @Test func unauthenticatedStreamTimesOut() async throws {
+        let running = try await Self.start(negotiationTimeout: .milliseconds(300))
+        defer { Task { await running.stop() } }
+        let client = try await TestClient.connect(port: running.port)
+        _ = try await client.open(domain: Self.domain)
+        try await Self.expectStreamError(client, .connectionTimeout)
+    }
+
+    @Test func connectionsPerIPAreLimited() async throws {
+        let running = try await Self.start(connectionLimits: .init(maxConnectionsPerIP: 2))
+        defer { Task { await running.stop() } }
+        let first = try await TestClient.connect(port: running.port)
+        let second = try await TestClient.connect(port: running.port)
+        _ = try await first.open(domain: Self.domain)
+        _ = try await second.open(domain: Self.domain)
+        let third = try await TestClient.connect(port: running.port)
+        try await third.waitForClose()
+        await first.close()
+        // A slot frees up when a connection closes.
+        try await Task.sleep(for: .milliseconds(200))
+        let fourth = try await TestClient.connect(port: running.port)
+        _ = try await fourth.open(domain: Self.domain)
+        await second.close()
+        await fourth.close()
     }
 }

@@ -61,11 +61,17 @@ public final class TestClient: Sendable {
         self.inbox = inbox
     }
 
-    public static func connect(host: String = "127.0.0.1", port: Int, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> TestClient {
+    /// Connects; with `directTLS` the connection starts with a TLS handshake (XEP-0368).
+    public static func connect(host: String = "127.0.0.1", port: Int, directTLS: Bool = false,
+                               group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> TestClient {
         let inbox = Inbox()
+        let tls = directTLS ? try Self.tlsContext() : nil
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: nil))
+                    }
                     try channel.pipeline.syncOperations.addHandler(inbox)
                 }
             }
@@ -156,14 +162,25 @@ public final class TestClient: Sendable {
 
     /// Puts TLS under the connection after `<proceed/>` (certificate not verified: tests use self-signed ones).
     public func startTLS(serverHostname: String?) async throws {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = .none
-        let context = try NIOSSLContext(configuration: configuration)
+        let context = try Self.tlsContext()
         let inbox = self.inbox
         try await channel.eventLoop.submit {
             let handler = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
             try self.channel.pipeline.syncOperations.addHandler(handler, position: .first)
             inbox.reset()
+        }.get()
+    }
+
+    static func tlsContext() throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    /// Whether TLS protects the connection now.
+    public func isEncrypted() async throws -> Bool {
+        try await channel.eventLoop.submit {
+            (try? self.channel.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)) != nil
         }.get()
     }
 

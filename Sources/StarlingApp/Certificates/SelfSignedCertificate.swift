@@ -80,6 +80,10 @@ public enum SelfSignedCertificate {
             throw SelfSignedCertificateError("set both tls.certificate and tls.key, or neither")
         }
 
+        // The domain becomes a file name; a validated domainpart never holds these.
+        guard !domain.isEmpty, !domain.contains("/"), !domain.hasPrefix(".") else {
+            throw SelfSignedCertificateError("'\(domain)' cannot name a certificate file")
+        }
         let paths = defaultPaths(dataDir: dataDir, domain: domain)
         let manager = FileManager.default
         switch (manager.fileExists(atPath: paths.certificate), manager.fileExists(atPath: paths.key)) {
@@ -174,6 +178,8 @@ public enum SelfSignedCertificate {
     /// default lets others read a private key), then renames it into place.
     private static func writeAtomically(_ contents: String, to path: String, mode: mode_t) throws {
         let temporary = "\(path).tmp-\(getpid())"
+        // A leftover from a crash would make O_EXCL fail forever.
+        unlink(temporary)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             throw SelfSignedCertificateError("cannot create \(temporary): \(String(cString: strerror(errno)))")

@@ -79,8 +79,14 @@ struct MappingReader {
 
 /// Typed reads of YAML scalars; every failure names the key path it was given.
 enum ConfigurationValue {
+    /// The node's resolved tag (`!!null`, `!!bool`, `!!int`, `!!str`...): the YAML 1.1 core
+    /// schema's reading of a plain scalar, or `!!str` for a quoted one.
+    static func tagName(_ node: Node) -> Tag.Name {
+        Tag.Name(rawValue: node.tag.rawValue)
+    }
+
     static func isNull(_ node: Node) -> Bool {
-        if case .scalar = node { return node.tag.name == .null }
+        if case .scalar = node { return tagName(node) == .null }
         return false
     }
 
@@ -97,7 +103,7 @@ enum ConfigurationValue {
     /// A string. Plain YAML booleans (`yes`, `off`) are refused rather than read as text, since
     /// they are nearly always an unquoted mistake; quote them to mean the word.
     static func string(_ node: Node, key: String) throws(ConfigurationError) -> String {
-        guard case .scalar(let scalar) = node, !isNull(node), node.tag.name != .bool else {
+        guard case .scalar(let scalar) = node, !isNull(node), tagName(node) != .bool else {
             throw ConfigurationError(key: key, message: "expected a string, got \(describe(node))")
         }
         return scalar.string
@@ -125,7 +131,7 @@ enum ConfigurationValue {
 
     /// `true` or `false` (YAML 1.1's `yes`/`on` are refused to keep the file unambiguous).
     static func bool(_ node: Node, key: String) throws(ConfigurationError) -> Bool {
-        if case .scalar(let scalar) = node, node.tag.name == .bool {
+        if case .scalar(let scalar) = node, tagName(node) == .bool {
             switch scalar.string.lowercased() {
             case "true": return true
             case "false": return false
@@ -137,7 +143,7 @@ enum ConfigurationValue {
 
     /// A decimal integer within `range`; `_` may group digits (`262_144`).
     static func int(_ node: Node, key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        guard case .scalar(let scalar) = node, node.tag.name == .int,
+        guard case .scalar(let scalar) = node, tagName(node) == .int,
               let value = Int(scalar.string.filter { $0 != "_" }, radix: 10)
         else {
             throw ConfigurationError(key: key, message: "expected an integer, got \(describe(node))")

@@ -24,7 +24,11 @@ extension StarlingConfiguration {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw ConfigurationError(key: "", message: "not valid YAML: \(error)")
+            // An unquoted `[::1]:5222` is read as the start of a YAML list and fails here, before
+            // any key is known; the likely cause is worth saying.
+            let text = "\(error)"
+            let hint = text.contains("flow") ? "\n(an IPv6 address must be quoted: \"[::1]:5222\")" : ""
+            throw ConfigurationError(key: "", message: "not valid YAML: \(text)\(hint)")
         }
         var top = try MappingReader(root, path: "")
         let domainNode = top.take("domain")

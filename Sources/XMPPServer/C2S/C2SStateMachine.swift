@@ -367,10 +367,10 @@ struct C2SStateMachine {
         )
     }
 
-    private mutating func unexpectedBeforeAuthentication(_ element: Element) -> C2SAction {
+    private mutating func unexpectedBeforeAuthentication(_ element: Element, text: String = "authenticate first") -> C2SAction {
         if element.namespace == Namespace.client, ["message", "presence", "iq"].contains(element.name) {
-            // RFC 6120 §4.9.3.12: stanzas before authentication.
-            return closeStream(StreamError(.notAuthorized, text: "authenticate first"))
+            // RFC 6120 §4.9.3.12: stanzas before the stream is ready for them.
+            return closeStream(StreamError(.notAuthorized, text: text))
         }
         return closeStream(StreamError(.unsupportedStanzaType))
     }
@@ -379,7 +379,8 @@ struct C2SStateMachine {
 
     private mutating func awaitBind(_ element: Element, username: String) -> C2SAction {
         guard element.namespace == Namespace.client, element.name == "iq" else {
-            return closeStream(StreamError(.unsupportedStanzaType))
+            // RFC 6120 §7.1: no stanzas before binding; anything else is unknown at this level.
+            return unexpectedBeforeAuthentication(element, text: "bind a resource first")
         }
         let iq: IQ
         do {

@@ -114,7 +114,7 @@ extension InstantMessaging {
 
     /// Processes `event` from `user` to `contact` at the user's server (outbound) and, for local
     /// contacts, at the contact's server (inbound), following the outcomes of `SubscriptionRules`.
-    func subscription(_ event: SubscriptionEvent, from user: JID, to contact: JID, original: Presence?, depth: Int = 0) async throws {
+    func subscription(_ event: SubscriptionEvent, from user: JID, to contact: JID, original: Presence?) async throws {
         guard let username = user.localpart else { return }
         let outbound = SubscriptionRules.outbound(event, item: try await storage.rosterItem(of: username, jid: contact), contact: contact)
         try await apply(outbound, owner: username, contact: contact)
@@ -137,10 +137,20 @@ extension InstantMessaging {
             for target in targets { target.send(stanza.element) }
         }
         // §3.1.5: a new From subscription sends the approving user's presence to the subscriber.
+        // (The subscriber's inbound outcome asks for the same delivery; both ends are local, so once.)
         if outbound.sendCurrentPresence { sendPresence(of: username, to: contact, unavailable: false) }
-        if let reply = inbound.autoReply, depth == 0 {
-            // §3.1.3 rule 2, §3.4: the contact's server answers on the contact's behalf.
-            try await subscription(reply, from: contact, to: user, original: nil, depth: 1)
+        if let reply = inbound.autoReply {
+            // §3.1.3 rule 2, §3.4: the contact's server answers on the contact's behalf, straight
+            // to the user's server, whose inbound rules apply.
+            let back = SubscriptionRules.inbound(reply, item: try await storage.rosterItem(of: username, jid: contact), from: contact)
+            try await apply(back, owner: username, contact: contact)
+            if back.route {
+                let answer = Presence(type: reply.presenceType, from: contact, to: user).element
+                for target in sessions.sessions(of: username) where target.presence.isInterested || target.presence.isAvailable {
+                    target.send(answer)
+                }
+            }
+            if inbound.sendCurrentPresence { sendPresence(of: contactName, to: user, unavailable: false) }
         }
     }
 
@@ -164,6 +174,28 @@ extension InstantMessaging {
         } else {
             _ = try await storage.removeRosterItem(jid: contact, of: owner)
             if outcome.rosterPush { pushRoster(removal: contact, to: owner) }
+        }
+    }
+}
+
+extension SubscriptionEvent {
+    /// The event a subscription-management presence type carries; nil for the others (RFC 6121 §3).
+    init?(_ type: Presence.PresenceType) {
+        switch type {
+        case .subscribe: self = .subscribe
+        case .subscribed: self = .subscribed
+        case .unsubscribe: self = .unsubscribe
+        case .unsubscribed: self = .unsubscribed
+        case .available, .error, .probe, .unavailable: return nil
+        }
+    }
+
+    var presenceType: Presence.PresenceType {
+        switch self {
+        case .subscribe: .subscribe
+        case .subscribed: .subscribed
+        case .unsubscribe: .unsubscribe
+        case .unsubscribed: .unsubscribed
         }
     }
 }

@@ -6,10 +6,6 @@ import XMPPCore
 /// IQs the server answers itself: XEP-0030 disco, XEP-0199 ping, XEP-0092 version, the RFC 3921
 /// session IQ, and XEP-0077 in-band registration.
 extension InstantMessaging {
-    static let serverFeatures = [
-        Namespace.discoInfo, Namespace.discoItems, Namespace.ping, Namespace.version, Namespace.roster,
-    ]
-
     func serverIQ(_ iq: IQ, from session: Session, core: ServerCore) -> EventLoopFuture<Void>? {
         guard iq.type == .get || iq.type == .set, let payload = iq.payload else {
             return nil  // results and errors to the server (e.g. answers to our pings)
@@ -26,12 +22,7 @@ extension InstantMessaging {
             if payload[attribute: "node"] != nil {
                 reply = Stanza.iq(iq).makeErrorReply(.itemNotFound())
             } else {
-                var features = Self.serverFeatures
-                if core.configuration.registrationEnabled { features.append(Namespace.register) }
-                let info = DiscoInfo(
-                    identities: [.init(category: "server", type: "im", name: "Starling")],
-                    features: features
-                )
+                let info = ServerFeatures.discoInfo(registration: core.configuration.registrationEnabled)
                 reply = iq.makeResult(payload: info.element).element
             }
         case (.get, Namespace.discoItems, "query"):

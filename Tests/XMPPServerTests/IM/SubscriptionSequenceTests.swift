@@ -212,14 +212,6 @@ private struct World {
         #expect(outcome.rosterPush)
     }
 
-    @Test func eventsFromPresenceTypes() {
-        for event in SubscriptionEvent.allCases {
-            #expect(SubscriptionEvent(event.presenceType) == event)
-        }
-        #expect(SubscriptionEvent(.available) == nil)
-        #expect(SubscriptionEvent(.probe) == nil)
-    }
-
     private func mutual() -> World {
         var world = World()
         world.send(.subscribe, from: alice, to: bob)
