@@ -274,4 +274,50 @@ import XMPPTestSupport
         await second.close()
         await fourth.close()
     }
+
+    // MARK: - RFC 6121 §8.5.2.1.1, XEP-0077 §3.2/§3.3
+
+    @Test func messageToBareJIDGoesToTheHighestPriorityResource() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.stop() } }
+        let (high, _) = try await Self.login(running.port, "romeo", resource: "high")
+        let (low, _) = try await Self.login(running.port, "romeo", resource: "low")
+        let (juliet, _) = try await Self.login(running.port, "juliet")
+        for (client, priority) in [(high, "5"), (low, "1")] {
+            try await client.send(Presence(type: .available, payload: [Element("priority", namespace: Namespace.client, text: priority)]).element)
+            _ = try await client.waitFor("own presence") { $0.name == "presence" && $0.child("priority", namespace: Namespace.client)?.text == priority }
+        }
+        try await juliet.send(Message(type: .chat, to: try JID("romeo@example.com"), id: "pm",
+                                      payload: [Element("body", namespace: Namespace.client, text: "to the best")]).element)
+        let delivered = try await high.waitFor("message at the high-priority resource") { $0.name == "message" }
+        #expect(delivered[attribute: "id"] == "pm")
+        // The low-priority resource gets a marker message sent after, and not the first one.
+        try await juliet.send(Message(type: .chat, to: try JID("romeo@example.com/low"), id: "marker").element)
+        let next = try await low.waitFor("a message at the low-priority resource") { $0.name == "message" }
+        #expect(next[attribute: "id"] == "marker")
+        for c in [high, low, juliet] { await c.close() }
+    }
+
+    @Test func authenticatedPasswordChangeAndAccountRemoval() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.stop() } }
+        let (client, _) = try await Self.login(running.port, "juliet")
+        let change = Element("query", namespace: Namespace.register, children: [
+            Element("username", namespace: Namespace.register, text: "juliet"),
+            Element("password", namespace: Namespace.register, text: "new-secret"),
+        ])
+        try await client.send(IQ(type: .set, id: "pw", payload: change).element)
+        #expect(try await client.waitFor("password change") { $0[attribute: "id"] == "pw" }[attribute: "type"] == "result")
+        let other = try await TestClient.connect(port: running.port)
+        _ = try await other.open(domain: Self.domain)
+        try await other.authenticate(username: "juliet", password: "new-secret")
+        await other.close()
+
+        try await client.send(IQ(type: .set, id: "rm", payload: Element("query", namespace: Namespace.register, children: [
+            Element(name: "remove", namespace: Namespace.register)
+        ])).element)
+        #expect(try await client.waitFor("removal") { $0[attribute: "id"] == "rm" }[attribute: "type"] == "result")
+        try await Self.expectStreamError(client, .notAuthorized)
+        #expect(try await running.storage.account(username: "juliet") == nil)
+    }
 }
