@@ -70,8 +70,7 @@ let package = Package(
                 "Accounts", "XMPPCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            resources: [.copy("Migrations")]
+            ]
         ),
 
         // MARK: The server: NIO pipeline, C2S state machine, router, IM modules
@@ -132,6 +131,7 @@ let package = Package(
         .testTarget(
             name: "XMPPServerTests",
             dependencies: ["XMPPServer", "XMPPCore", "XMPPStream", "SASL", "Accounts", "XMPPTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -139,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StarlingAppTests",
-            dependencies: ["StarlingApp", "XMPPCore", "XMPPServer", "Accounts", "XMPPTestSupport",
+            dependencies: ["StarlingApp", "XMPPCore", "XMPPStream", "XMPPServer", "Accounts", "XMPPTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

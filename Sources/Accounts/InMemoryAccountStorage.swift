@@ -60,8 +60,13 @@ public final class InMemoryAccountStorage: AccountStorage {
         try withState { $0.rosters[username]?[jid] }
     }
 
+    /// A roster belongs to its account: setting an item for an unknown user changes nothing, as if
+    /// the account had been deleted (taking its roster along) right after the write.
     public func setRosterItem(_ item: RosterItem, of username: String) async throws {
-        try withState { $0.rosters[username, default: [:]][item.jid] = item }
+        try withState { state in
+            guard state.accounts[username] != nil else { return }
+            state.rosters[username, default: [:]][item.jid] = item
+        }
     }
 
     public func removeRosterItem(jid: JID, of username: String) async throws -> Bool {

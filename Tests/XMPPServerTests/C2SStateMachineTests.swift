@@ -160,6 +160,7 @@ import XMPPStream
         #expect(!success.text.isEmpty)  // v=ServerSignature (RFC 5802 §5)
         let features = try #require(Self.features(m.received(Self.header())))
         #expect(features.child("bind", namespace: Namespace.bind) != nil)
+        #expect(features.child("sub", namespace: Namespace.preApproval) != nil)
 
         let bindIQ = IQ(type: .set, id: "b1", payload: Element("bind", namespace: Namespace.bind, children: [
             Element("resource", namespace: Namespace.bind, text: "balcony")

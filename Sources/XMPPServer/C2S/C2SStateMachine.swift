@@ -200,6 +200,8 @@ struct C2SStateMachine {
             features.append(Element("session", namespace: Namespace.session, children: [
                 Element(name: "optional", namespace: Namespace.session)
             ]))
+            // RFC 6121 §3.4.1: subscription pre-approval is supported.
+            features.append(Element(name: "sub", namespace: Namespace.preApproval))
             return features
         }
         if !isSecure && configuration.tls != .unavailable {
