@@ -85,6 +85,7 @@ public final class StarlingService: Service {
             pingInterval: .seconds(Int64(c2s.pingIntervalSeconds)),
             pingTimeout: .seconds(Int64(c2s.pingTimeoutSeconds)),
             negotiationTimeout: .seconds(Int64(c2s.negotiationTimeoutSeconds)),
+            maximumResourcesPerAccount: configuration.limits.maxResourcesPerAccount,
             softwareVersion: StarlingVersion.current
         )
     }

@@ -79,6 +79,7 @@ import XMPPCore
               max_stanza_bytes: 65536
               max_depth: 16
               max_attributes: 32
+              max_resources_per_account: 4
             log:
               level: debug
             """)
@@ -97,7 +98,7 @@ import XMPPCore
         #expect(config.admins == [try JID("admin@example.com"), try JID("ops@example.com")])
         #expect(config.http.listen == SocketAddressSpec(host: "::", port: 8080))
         #expect(config.pubsub.jid == "telemetry.example.com")
-        #expect(config.limits == .init(maxStanzaBytes: 65_536, maxDepth: 16, maxAttributes: 32))
+        #expect(config.limits == .init(maxStanzaBytes: 65_536, maxDepth: 16, maxAttributes: 32, maxResourcesPerAccount: 4))
         #expect(config.log.level == .debug)
     }
 
@@ -201,6 +202,7 @@ import XMPPCore
         ("limits:\n  max_depth: 0\n", "limits.max_depth"),
         ("limits:\n  max_depth: 100000\n", "limits.max_depth"),
         ("limits:\n  max_attributes: -5\n", "limits.max_attributes"),
+        ("limits:\n  max_resources_per_account: 0\n", "limits.max_resources_per_account"),
         ("log:\n  level: verbose\n", "log.level"),
     ])
     func errorNamesKey(yaml: String, key: String) {

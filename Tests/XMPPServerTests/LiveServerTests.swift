@@ -25,7 +25,8 @@ import XMPPTestSupport
                       connectionLimits: ConnectionLimits.Configuration = .init(),
                       registration: Bool = false,
                       ping: (interval: TimeAmount, timeout: TimeAmount) = (.seconds(300), .seconds(60)),
-                      negotiationTimeout: TimeAmount = .seconds(30)) async throws -> Running {
+                      negotiationTimeout: TimeAmount = .seconds(30),
+                      maximumResources: Int = 32) async throws -> Running {
         let storage = InMemoryAccountStorage()
         for name in ["juliet", "romeo"] {
             _ = try await storage.createAccount(InstantMessaging.makeAccount(username: name, password: "secret-\(name)"))
@@ -35,7 +36,8 @@ import XMPPTestSupport
         let configuration = ServerConfiguration(
             domain: domain, c2sHost: "127.0.0.1", c2sPort: 0, tls: nil, streamLimits: limits,
             connectionLimits: connectionLimits, registrationEnabled: registration,
-            pingInterval: ping.interval, pingTimeout: ping.timeout, negotiationTimeout: negotiationTimeout
+            pingInterval: ping.interval, pingTimeout: ping.timeout, negotiationTimeout: negotiationTimeout,
+            maximumResourcesPerAccount: maximumResources
         )
         let server = XMPPServer(core: try ServerCore(configuration: configuration, storage: storage, logger: logger),
                                 group: MultiThreadedEventLoopGroup.singleton, logger: logger)
@@ -319,5 +321,22 @@ import XMPPTestSupport
         #expect(try await client.waitFor("removal") { $0[attribute: "id"] == "rm" }[attribute: "type"] == "result")
         try await Self.expectStreamError(client, .notAuthorized)
         #expect(try await running.storage.account(username: "juliet") == nil)
+    }
+
+    @Test func bindBeyondTheResourceLimitIsResourceConstraint() async throws {
+        let running = try await Self.start(maximumResources: 1)
+        defer { Task { await running.stop() } }
+        let (first, _) = try await Self.login(running.port, "juliet", resource: "one")
+        let second = try await TestClient.connect(port: running.port)
+        _ = try await second.open(domain: Self.domain)
+        try await second.authenticate(username: "juliet", password: "secret-juliet")
+        _ = try await second.open(domain: Self.domain)
+        await #expect(throws: TestClient.ClientError.self) { try await second.bind(resource: "two") }
+        #expect(second.received.contains("<resource-constraint"))  // RFC 6120 §7.6.2.1
+        // Rebinding the same resource is not a new resource: newest wins (§7.7.2.2).
+        let (third, _) = try await Self.login(running.port, "juliet", resource: "one")
+        try await Self.expectStreamError(first, .conflict)
+        await second.close()
+        await third.close()
     }
 }

@@ -255,6 +255,7 @@ extension StarlingConfiguration {
         let stanzaBytes = section.take("max_stanza_bytes")
         let depth = section.take("max_depth")
         let attributes = section.take("max_attributes")
+        let resources = section.take("max_resources_per_account")
         try section.finish()
 
         var limits = Limits()
@@ -262,6 +263,8 @@ extension StarlingConfiguration {
             stanzaBytes, in: section, "max_stanza_bytes", 10_000...16_777_216, default: limits.maxStanzaBytes)
         limits.maxDepth = try int(depth, in: section, "max_depth", 8...1_024, default: limits.maxDepth)
         limits.maxAttributes = try int(attributes, in: section, "max_attributes", 8...1_024, default: limits.maxAttributes)
+        limits.maxResourcesPerAccount = try int(
+            resources, in: section, "max_resources_per_account", 1...10_000, default: limits.maxResourcesPerAccount)
         return limits
     }
 

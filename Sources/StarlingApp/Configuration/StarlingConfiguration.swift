@@ -217,11 +217,16 @@ extension StarlingConfiguration {
         public var maxDepth: Int
         /// `limits.max_attributes` (64): attributes on one element.
         public var maxAttributes: Int
+        /// `limits.max_resources_per_account` (32): concurrent sessions of one account; one more
+        /// bind gets `<resource-constraint/>` (RFC 6120 §7.6.2.1).
+        public var maxResourcesPerAccount: Int
 
-        public init(maxStanzaBytes: Int = 262_144, maxDepth: Int = 32, maxAttributes: Int = 64) {
+        public init(maxStanzaBytes: Int = 262_144, maxDepth: Int = 32, maxAttributes: Int = 64,
+                    maxResourcesPerAccount: Int = 32) {
             self.maxStanzaBytes = maxStanzaBytes
             self.maxDepth = maxDepth
             self.maxAttributes = maxAttributes
+            self.maxResourcesPerAccount = maxResourcesPerAccount
         }
     }
 
