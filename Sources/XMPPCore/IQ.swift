@@ -22,9 +22,18 @@ public struct IQ: Hashable, Sendable {
         guard let id = element[attribute: "id"], !id.isEmpty else {
             throw StanzaError.badRequest("iq needs an id")
         }
-        if type == .get || type == .set {
+        switch type {
+        case .get, .set:
             guard element.elements.count == 1 else {
                 throw StanzaError.badRequest("an iq of type \(rawType) needs exactly one child element")
+            }
+        case .result:
+            guard element.elements.count <= 1 else {
+                throw StanzaError.badRequest("an iq of type result has at most one child element")
+            }
+        case .error:
+            guard element.child("error", namespace: element.namespace) != nil else {
+                throw StanzaError.badRequest("an iq of type error needs an <error/> child")
             }
         }
         self.type = type

@@ -4,9 +4,10 @@ import Foundation  // NFC: String.precomposedStringWithCanonicalMapping
 // §3.4 (resourcepart, PRECIS OpaqueString profile of RFC 8265 §4.2).
 //
 // Scope of this implementation (docs/CONFORMANCE.md): case mapping with Unicode toLowerCase, NFC,
-// PRECIS IdentifierClass/FreeformClass decided by general category (RFC 8264 §9), the JID-specific
-// exclusions of RFC 7622 §3.3.1, width mapping limited to fullwidth/halfwidth forms, and no IDNA
-// A-label conversion of domain names (U-labels are compared after lower-casing and NFC).
+// PRECIS IdentifierClass/FreeformClass decided by general category (RFC 8264 §9) plus the HasCompat
+// and PrecisIgnorableProperties exclusions for IdentifierClass, the JID-specific exclusions of
+// RFC 7622 §3.3.1, width mapping limited to fullwidth/halfwidth forms, and no IDNA A-label
+// conversion of domain names (U-labels are compared after width mapping, lower-casing and NFC).
 extension JID {
     static let maximumPartBytes = 1023
 
@@ -36,7 +37,8 @@ extension JID {
         // RFC 7622 §3.2: a trailing label separator is stripped before any other processing.
         if domain.hasSuffix(".") { domain = domain.dropLast() }
         if domain.isEmpty { throw JIDError(.emptyDomainpart) }
-        let mapped = String(domain).lowercased().precomposedStringWithCanonicalMapping
+        // RFC 7622 §3.2.2: width mapping, case mapping and NFC, as for U-labels (RFC 5895 §2).
+        let mapped = mapWidth(String(domain)).lowercased().precomposedStringWithCanonicalMapping
         guard mapped.utf8.count <= maximumPartBytes else { throw JIDError(.partTooLong("domainpart")) }
         if mapped.hasPrefix("[") {
             // IPv6 literal (RFC 7622 §3.2, RFC 3986 IP-literal): hex digits, colons, dots.
@@ -47,6 +49,8 @@ extension JID {
         }
         for label in mapped.split(separator: ".", omittingEmptySubsequences: false) {
             guard !label.isEmpty, label.utf8.count <= 63 else { throw JIDError(.invalidDomain) }
+            // RFC 5890 §2.3.1 (LDH labels) and RFC 5891 §4.2.3.1 (U-labels): no hyphen at either end.
+            guard label.first != "-", label.last != "-" else { throw JIDError(.invalidDomain) }
             for scalar in label.unicodeScalars {
                 if scalar.isASCII {
                     // LDH rule for ASCII labels; '_' tolerated as deployed XMPP services use it.
@@ -82,17 +86,34 @@ extension JID {
     }
 
     /// Fullwidth and halfwidth forms to their decomposition mappings (RFC 8265 §3.3.2 rule 1).
+    /// Only those code points: other compatibility characters must reach the class check unmapped.
     private static func mapWidth(_ string: String) -> String {
         guard string.unicodeScalars.contains(where: { (0xFF00...0xFFEF).contains($0.value) }) else {
             return string
         }
-        return string.decomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
+        var result = String.UnicodeScalarView()
+        for scalar in string.unicodeScalars {
+            if (0xFF00...0xFFEF).contains(scalar.value) {
+                result.append(contentsOf: String(Character(scalar)).decomposedStringWithCompatibilityMapping.unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
     }
 
     /// PRECIS IdentifierClass (RFC 8264 §4.2): ASCII7 printable and LetterDigits; no spaces, symbols,
     /// punctuation outside ASCII, controls or unassigned code points.
     static func isIdentifierClass(_ scalar: Unicode.Scalar) -> Bool {
         if (0x21...0x7E).contains(scalar.value) { return true }
+        // RFC 8264 §9.13 (PrecisIgnorableProperties) and §9.17 (HasCompat) disallow these whatever
+        // their category: variation selectors and ligatures would make look-alike localparts.
+        if scalar.properties.isDefaultIgnorableCodePoint || scalar.properties.isNoncharacterCodePoint {
+            return false
+        }
+        let character = String(Character(scalar))
+        guard character.precomposedStringWithCompatibilityMapping.unicodeScalars.elementsEqual(CollectionOfOne(scalar))
+        else { return false }
         switch scalar.properties.generalCategory {
         case .lowercaseLetter, .uppercaseLetter, .otherLetter, .decimalNumber, .modifierLetter,
              .nonspacingMark, .spacingMark:

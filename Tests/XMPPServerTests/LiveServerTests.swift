@@ -252,7 +252,7 @@ import XMPPTestSupport
     }
 
     @Test func unauthenticatedStreamTimesOut() async throws {
-        let running = try await Self.start(negotiationTimeout: .milliseconds(300))
+        let running = try await Self.start(negotiationTimeout: .milliseconds(1500))
         defer { Task { await running.stop() } }
         let client = try await TestClient.connect(port: running.port)
         _ = try await client.open(domain: Self.domain)
