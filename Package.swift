@@ -43,6 +43,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: Publish-subscribe domain (XEP-0060, XEP-0248): no XML, NIO or SQL
+        .target(name: "PubSub", dependencies: ["XMPPCore"]),
+
         // MARK: Accounts and rosters: domain values + storage protocols
         .target(name: "Accounts", dependencies: ["XMPPCore"]),
 
@@ -120,6 +123,7 @@ let package = Package(
             path: "Tests/XMPPTestSupport"
         ),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
+        .testTarget(name: "PubSubTests", dependencies: ["PubSub", "XMPPCore"]),
         .testTarget(name: "XMPPStreamTests", dependencies: ["XMPPStream", "XMPPCore", "XMPPTestSupport",
             .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SASLTests", dependencies: ["SASL", "Accounts"]),

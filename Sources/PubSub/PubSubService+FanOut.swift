@@ -1,0 +1,116 @@
+import Foundation
+import XMPPCore
+
+/// Cached inputs of the fan-out computation. Every subscription or graph change clears it and bumps
+/// `generation`; a computation that awaited the store stores its result only if the generation is
+/// unchanged, so a stale answer can never be cached across an actor suspension.
+struct FanOutCache: Sendable {
+    var generation: UInt64 = 0
+    /// Subscriptions per node, as stored.
+    var subscriptions: [NodeID: [Subscription]] = [:]
+    /// Per node, its ancestors with their shortest distance (XEP-0248 graphs are DAGs, so paths may differ).
+    var ancestors: [NodeID: [NodeID: Int]] = [:]
+}
+
+/// Which notifications a collection subscription asked for (XEP-0248 §6.1 `pubsub#subscription_type`).
+enum NotificationKind {
+    /// Publish, retract, purge.
+    case items
+    /// Create, delete, configure.
+    case nodes
+
+    func accepts(_ type: SubscriptionType) -> Bool {
+        switch (self, type) {
+        case (_, .all), (.items, .items), (.nodes, .nodes): true
+        default: false
+        }
+    }
+}
+
+extension PubSubService {
+    /// Who to notify about an event on `node`: active subscribers of the node itself (when `includeNode`)
+    /// and subscribers of its ancestor collections whose type accepts `kind` and whose depth reaches the
+    /// node (XEP-0248 §6.1). One ``Recipient`` per subscriber JID, carrying every matching subid
+    /// (XEP-0060 §13.16), in first-subscribed order.
+    func recipients(for node: Node, kind: NotificationKind, includeNode: Bool) async throws(PubSubError) -> [Recipient] {
+        let now = now()
+        var order: [JID] = []
+        var matches: [JID: (ids: [SubscriptionID], collections: [NodeID])] = [:]
+        func add(_ subscription: Subscription, via collection: NodeID?) {
+            guard subscription.isActive(at: now) else { return }
+            if matches[subscription.jid] == nil {
+                order.append(subscription.jid)
+                matches[subscription.jid] = ([], [])
+            }
+            matches[subscription.jid]?.ids.append(subscription.id)
+            if let collection, matches[subscription.jid]?.collections.contains(collection) == false {
+                matches[subscription.jid]?.collections.append(collection)
+            }
+        }
+        if includeNode {
+            for subscription in try await cachedSubscriptions(on: node.id) { add(subscription, via: nil) }
+        }
+        let ancestors = try await cachedAncestors(of: node)
+        for (ancestor, distance) in ancestors.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
+            for subscription in try await cachedSubscriptions(on: ancestor)
+            where kind.accepts(subscription.options.subscriptionType)
+                && subscription.options.subscriptionDepth.includes(distance: distance)
+            {
+                add(subscription, via: ancestor)
+            }
+        }
+        return order.compactMap { jid in
+            matches[jid].map { Recipient(jid: jid, subscriptionIDs: $0.ids, collections: $0.collections) }
+        }
+    }
+
+    /// Merges two recipient lists, keeping one entry per JID.
+    func merge(_ first: [Recipient], _ second: [Recipient]) -> [Recipient] {
+        var result = first
+        for recipient in second {
+            if let index = result.firstIndex(where: { $0.jid == recipient.jid }) {
+                let existing = result[index]
+                result[index] = Recipient(
+                    jid: existing.jid,
+                    subscriptionIDs: existing.subscriptionIDs + recipient.subscriptionIDs.filter { !existing.subscriptionIDs.contains($0) },
+                    collections: existing.collections + recipient.collections.filter { !existing.collections.contains($0) }
+                )
+            } else {
+                result.append(recipient)
+            }
+        }
+        return result
+    }
+
+    func invalidateFanOut() {
+        fanOutCache = FanOutCache(generation: fanOutCache.generation &+ 1)
+    }
+
+    private func cachedSubscriptions(on node: NodeID) async throws(PubSubError) -> [Subscription] {
+        if let cached = fanOutCache.subscriptions[node] { return cached }
+        let generation = fanOutCache.generation
+        let loaded = try await stored { try await store.subscriptions(on: node) }
+        if fanOutCache.generation == generation { fanOutCache.subscriptions[node] = loaded }
+        return loaded
+    }
+
+    /// Ancestors of `node` with their shortest distance, by breadth-first search up `collections`.
+    private func cachedAncestors(of node: Node) async throws(PubSubError) -> [NodeID: Int] {
+        if let cached = fanOutCache.ancestors[node.id] { return cached }
+        let generation = fanOutCache.generation
+        var distances: [NodeID: Int] = [:]
+        var frontier = node.parents.map { ($0, 1) }
+        var index = 0
+        while index < frontier.count {
+            let (id, distance) = frontier[index]
+            index += 1
+            guard id != node.id, distances[id] == nil else { continue }
+            distances[id] = distance
+            if let parent = try await stored({ try await store.node(id) }) {
+                frontier.append(contentsOf: parent.parents.map { ($0, distance + 1) })
+            }
+        }
+        if fanOutCache.generation == generation { fanOutCache.ancestors[node.id] = distances }
+        return distances
+    }
+}

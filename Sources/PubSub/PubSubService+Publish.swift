@@ -1,0 +1,136 @@
+import Foundation
+import XMPPCore
+
+/// Publisher use cases (XEP-0060 §7), item retrieval (§6.5) and retention.
+extension PubSubService {
+    // MARK: §7.1 Publish
+
+    func publish(_ id: NodeID, itemID requestedID: String?, payload: [UInt8], options: PublishOptions?, as actor: Requester)
+        async throws(PubSubError) -> PubSubResult
+    {
+        let node = try await nodeForPublish(id, options: options, as: actor)
+        // XEP-0248 §4.1: collections MUST NOT support "publish".
+        guard node.type == .leaf else { throw .unsupported(.publish) }
+        try await requirePublishRight(on: node, as: actor)
+        let sizeLimit = min(node.configuration.maxPayloadSize ?? .max, configuration.maxPayloadSizeLimit)
+        guard payload.count <= sizeLimit else { throw .payloadTooBig }
+        if let requestedID, requestedID.utf8.count > Item.maximumIDLength { throw .invalidItemID }
+
+        let published = nextPublishedTime()
+        let itemID = requestedID.flatMap { $0.isEmpty ? nil : $0 } ?? ids.next(at: published)
+        let item = Item(id: itemID, publisher: actor.bareJID, payload: payload, published: published)
+        var evicted: [String] = []
+        // §4.3: a transient node (persist_items false) notifies without storing.
+        if node.configuration.persistItems {
+            evicted = try await stored {
+                try await store.appendItem(item, to: id, keepingAtMost: effectiveMaxItems(node.configuration))
+            }
+        }
+        let recipients = node.configuration.deliverNotifications
+            ? try await recipients(for: node, kind: .items, includeNode: true) : []
+        emit(.published(node: id, item: item, delivery: Delivery(node.configuration), recipients: recipients))
+        if !evicted.isEmpty { emit(.itemsRemoved(node: id, itemIDs: evicted, reason: .evicted)) }
+        return .published(node: id, itemID: itemID)
+    }
+
+    /// The node to publish to, auto-created when missing (§7.1.4) with the publish-options applied
+    /// (§7.1.5 rule 3); an existing node must satisfy the preconditions (rules 1 and 2).
+    private func nodeForPublish(_ id: NodeID, options: PublishOptions?, as actor: Requester) async throws(PubSubError) -> Node {
+        if let node = try await stored({ try await store.node(id) }) {
+            if let options, !options.isSatisfied(by: node.configuration) { throw .preconditionNotMet }
+            return node
+        }
+        guard configuration.autoCreate else { throw .nodeNotFound }
+        var nodeConfiguration = defaultConfiguration(for: .leaf)
+        options?.apply(to: &nodeConfiguration)
+        do {
+            _ = try await create(id, configuration: nodeConfiguration, as: actor)
+        } catch .nodeExists {
+            // Created concurrently: publish to it like to any existing node.
+            let node = try await loadNode(id)
+            if let options, !options.isSatisfied(by: node.configuration) { throw .preconditionNotMet }
+            return node
+        }
+        return try await loadNode(id)
+    }
+
+    /// `pubsub#publish_model` over Table 4: publishers (the table), subscribers (also anyone subscribed),
+    /// open (anyone but outcasts).
+    private func requirePublishRight(on node: Node, as actor: Requester) async throws(PubSubError) {
+        guard let jid = actor.bareJID else { return }
+        let affiliation = try await affiliation(of: actor, on: node.id)
+        if affiliation == .outcast { throw .forbidden }
+        if CapabilityTable.allows(affiliation, .publish) { return }
+        switch node.configuration.publishModel {
+        case .publishers:
+            throw .forbidden
+        case .subscribers:
+            let now = now()
+            let subscribed = try await stored { try await store.subscriptions(on: node.id) }
+                .contains { $0.jid.bare == jid && $0.isActive(at: now) }
+            guard subscribed else { throw .forbidden }
+        case .open:
+            return
+        }
+    }
+
+    /// `max_items` capped by the service ("max" means the service's limit).
+    func effectiveMaxItems(_ nodeConfiguration: NodeConfiguration) -> Int? {
+        switch (nodeConfiguration.maxItems, configuration.maxItemsLimit) {
+        case (nil, let limit): limit
+        case (let maxItems?, nil): maxItems
+        case (let maxItems?, let limit?): min(maxItems, limit)
+        }
+    }
+
+    // MARK: §7.2 Retract
+
+    func retract(_ id: NodeID, itemIDs: [String], notify: Bool, as actor: Requester) async throws(PubSubError) -> PubSubResult {
+        let node = try await loadNode(id)
+        guard node.type == .leaf, node.configuration.persistItems else { throw .unsupported(.persistentItems) }
+        guard !itemIDs.isEmpty else { throw .itemRequired }
+        let affiliation = try await affiliation(of: actor, on: id)
+        let items = try await stored { try await store.items(in: id, query: .ids(itemIDs)) }.items
+        guard Set(items.map(\.id)) == Set(itemIDs) else { throw .itemNotFound }
+        if !CapabilityTable.allows(affiliation, .retractAnyItem) {
+            // Table 4 footnote: publish-only may delete only what it published itself.
+            guard CapabilityTable.allows(affiliation, .retractOwnItem),
+                  items.allSatisfy({ $0.publisher == actor.bareJID }) else { throw .forbidden }
+        }
+        let removed = try await stored { try await store.retractItems(itemIDs, from: id) }
+        // §7.2.2.1: notify when the request says so; pubsub#notify_retract makes it the node's default.
+        let recipients = notify || node.configuration.notifyRetract
+            ? try await recipients(for: node, kind: .items, includeNode: true) : []
+        emit(.retracted(node: id, itemIDs: removed, recipients: recipients))
+        return .done
+    }
+
+    // MARK: §6.5 Retrieve items
+
+    func items(_ id: NodeID, query: ItemQuery, as actor: Requester) async throws(PubSubError) -> PubSubResult {
+        let node = try await loadNode(id)
+        // XEP-0248 §6.2 lets a service return items of a collection's leaves; Starling does not (yet).
+        guard node.type == .leaf else { throw .unsupported(.retrieveItems) }
+        try await checkAccess(to: node, for: .retrieveItems, as: actor)
+        let page = try await stored { try await store.items(in: id, query: query) }
+        return .items(node: id, page: page)
+    }
+
+    // MARK: Retention
+
+    /// Deletes items older than their node's `pubsub#item_expire`, measured from the injected clock, and
+    /// returns how many went. Call it on a schedule: an item lives at most `item_expire` plus the period.
+    public func expireItems() async throws(PubSubError) -> Int {
+        let now = now()
+        var total = 0
+        for node in try await stored({ try await store.nodesWithItemExpiry() }) {
+            guard let expire = node.configuration.itemExpire else { continue }
+            let seconds = Double(expire.components.seconds) + Double(expire.components.attoseconds) / 1e18
+            let cutoff = now.addingTimeInterval(-seconds)
+            let removed = try await stored { try await store.expireItems(in: node.id, publishedBefore: cutoff) }
+            if !removed.isEmpty { emit(.itemsRemoved(node: node.id, itemIDs: removed, reason: .expired)) }
+            total += removed.count
+        }
+        return total
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import PubSub
+import Testing
+
+/// Recipients of a publish to a leaf across the XEP-0248 tree site-a > site-a/floor-2 > site-a/floor-2/temp.
+@Suite struct FanOutTests {
+    let dave = jid("dave@example.org")
+
+    func tree() async throws -> Fixture {
+        let f = Fixture()
+        try await f.createNode("site-a", type: .collection)
+        try await f.createNode("site-a/floor-2", type: .collection, parents: ["site-a"])
+        try await f.createNode("site-a/floor-2/temp", parents: ["site-a/floor-2"])
+        return f
+    }
+
+    func recipients(of events: [PubSubEvent]) -> [Recipient] {
+        for event in events {
+            if case .published(_, _, _, let recipients) = event { return recipients }
+        }
+        return []
+    }
+
+    @Test func depthOneReachesDirectChildrenOnly() async throws {
+        let f = try await tree()
+        let floor = try await f.subscribe("site-a/floor-2", alice, options: SubscriptionOptions(subscriptionType: .items))
+        let site = try await f.subscribe("site-a", bob, options: SubscriptionOptions(subscriptionType: .items))
+        let events = try await f.events { try await f.publish("site-a/floor-2/temp") }
+        #expect(recipients(of: events) == [
+            Recipient(jid: alice, subscriptionIDs: [floor.id], collections: [node("site-a/floor-2")]),
+        ])
+        _ = site
+    }
+
+    @Test func depthAllReachesEveryDescendant() async throws {
+        let f = try await tree()
+        let site = try await f.subscribe("site-a", bob, options: SubscriptionOptions(subscriptionType: .items, subscriptionDepth: .all))
+        let deep = try await f.subscribe("site-a", dave, options: SubscriptionOptions(subscriptionType: .all, subscriptionDepth: .levels(2)))
+        let events = try await f.events { try await f.publish("site-a/floor-2/temp") }
+        #expect(recipients(of: events) == [
+            Recipient(jid: bob, subscriptionIDs: [site.id], collections: [node("site-a")]),
+            Recipient(jid: dave, subscriptionIDs: [deep.id], collections: [node("site-a")]),
+        ])
+    }
+
+    @Test func nodesSubscriptionsGetNoItems() async throws {
+        let f = try await tree()
+        try await f.subscribe("site-a/floor-2", alice) // default subscription_type is nodes (XEP-0248 §6.1)
+        let events = try await f.events { try await f.publish("site-a/floor-2/temp") }
+        #expect(recipients(of: events).isEmpty)
+    }
+
+    @Test func oneRecipientPerJIDWithEverySubID() async throws {
+        let f = try await tree()
+        let leaf = try await f.subscribe("site-a/floor-2/temp", alice)
+        let leafAgain = try await f.subscribe("site-a/floor-2/temp", alice, options: SubscriptionOptions(includeBody: true))
+        let floor = try await f.subscribe("site-a/floor-2", alice, options: SubscriptionOptions(subscriptionType: .items))
+        let site = try await f.subscribe("site-a", alice, options: SubscriptionOptions(subscriptionType: .items, subscriptionDepth: .all))
+        let events = try await f.events { try await f.publish("site-a/floor-2/temp") }
+        #expect(recipients(of: events) == [
+            Recipient(jid: alice, subscriptionIDs: [leaf.id, leafAgain.id, floor.id, site.id],
+                      collections: [node("site-a/floor-2"), node("site-a")]),
+        ])
+    }
+
+    @Test func inactiveSubscriptionsAreSkipped() async throws {
+        let f = try await tree()
+        try await f.subscribe("site-a/floor-2/temp", alice, options: SubscriptionOptions(deliver: false))
+        try await f.subscribe("site-a/floor-2/temp", bob, options: SubscriptionOptions(expire: f.clock.now().addingTimeInterval(60)))
+        f.clock.advance(seconds: 61)
+        let events = try await f.events { try await f.publish("site-a/floor-2/temp") }
+        #expect(recipients(of: events).isEmpty)
+    }
+
+    @Test func deliverNotificationsOffMeansNoRecipients() async throws {
+        let f = Fixture()
+        try await f.createNode("n") { $0.deliverNotifications = false }
+        try await f.subscribe("n", alice)
+        let events = try await f.events { try await f.publish("n") }
+        #expect(recipients(of: events).isEmpty)
+        #expect(events.count == 1)
+    }
+
+    @Test func cacheFollowsSubscriptionChanges() async throws {
+        let f = try await tree()
+        try await f.publish("site-a/floor-2/temp") // warms the cache
+        let late = try await f.subscribe("site-a", bob, options: SubscriptionOptions(subscriptionType: .items, subscriptionDepth: .all))
+        let events = try await f.events { try await f.publish("site-a/floor-2/temp") }
+        #expect(recipients(of: events).map(\.subscriptionIDs) == [[late.id]])
+        _ = try await f.service.perform(.unsubscribe(node: node("site-a"), jid: bob, subscriptionID: nil), as: .entity(bob))
+        let after = try await f.events { try await f.publish("site-a/floor-2/temp") }
+        #expect(recipients(of: after).isEmpty)
+    }
+
+    @Test func cacheFollowsGraphChanges() async throws {
+        let f = try await tree()
+        try await f.createNode("site-b", type: .collection)
+        let watcher = try await f.subscribe("site-b", bob, options: SubscriptionOptions(subscriptionType: .items, subscriptionDepth: .all))
+        try await f.publish("site-a/floor-2/temp")
+        var configuration = NodeConfiguration.defaults(for: .collection)
+        configuration.collections = [node("site-a"), node("site-b")]
+        _ = try await f.service.perform(.configure(node: node("site-a/floor-2"), configuration: configuration, children: nil), as: .entity(owner))
+        let events = try await f.events { try await f.publish("site-a/floor-2/temp") }
+        #expect(recipients(of: events) == [Recipient(jid: bob, subscriptionIDs: [watcher.id], collections: [node("site-b")])])
+    }
+
+    @Test func nodeCreationNotifiesNodesSubscribersOfAncestors() async throws {
+        let f = try await tree()
+        let watcher = try await f.subscribe("site-a", alice, options: SubscriptionOptions(subscriptionType: .nodes, subscriptionDepth: .all))
+        try await f.subscribe("site-a", bob, options: SubscriptionOptions(subscriptionType: .items, subscriptionDepth: .all))
+        let events = try await f.events { try await f.createNode("site-a/floor-2/humidity", parents: ["site-a/floor-2"]) }
+        #expect(events == [.nodeCreated(node: node("site-a/floor-2/humidity"), recipients: [
+            Recipient(jid: alice, subscriptionIDs: [watcher.id], collections: [node("site-a")]),
+        ])])
+    }
+}
