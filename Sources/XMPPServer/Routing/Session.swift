@@ -46,6 +46,17 @@ public final class Session: Sendable, Hashable, CustomStringConvertible {
         channel.writeAndFlush(bytes, promise: nil)
     }
 
+    /// Writes several buffers as one stanza (a per-recipient envelope around shared bytes) and
+    /// flushes once; safe from any thread. The parts go out in one event-loop task, so stanzas
+    /// sent concurrently from other threads never interleave with them.
+    public func send(parts: [ByteBuffer]) {
+        let channel = self.channel
+        channel.eventLoop.execute {
+            for part in parts { channel.write(part, promise: nil) }
+            channel.flush()
+        }
+    }
+
     /// Ends the stream with a stream error (e.g. `<conflict/>` when a newer session takes the resource).
     public func close(with error: StreamError) {
         channel.pipeline.fireUserInboundEventTriggered(C2SHandler.CloseStream(error: error))
