@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "StarlingApp",
             dependencies: [
-                "XMPPCore", "XMPPStream", "XMPPServer", "Accounts", "SASL",
+                "XMPPCore", "XMPPStream", "XMPPServer", "Accounts", "SASL", "PubSub",
                 "StoreEmbedded", "StorePostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StarlingAppTests",
-            dependencies: ["StarlingApp", "XMPPCore", "XMPPStream", "XMPPServer", "Accounts", "XMPPTestSupport",
+            dependencies: ["StarlingApp", "XMPPCore", "XMPPStream", "XMPPServer", "Accounts", "PubSub", "XMPPTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
