@@ -45,6 +45,12 @@ let package = Package(
 
         // MARK: Publish-subscribe domain (XEP-0060, XEP-0248): no XML, NIO or SQL
         .target(name: "PubSub", dependencies: ["XMPPCore"]),
+        // XEP-0060/0004 wire codecs: IQ <-> PubSubCommand, results, errors, notifications.
+        // XMPPStream for byte-exact payloads (items are stored as serialized bytes).
+        .target(
+            name: "PubSubXMPP",
+            dependencies: ["PubSub", "XMPPCore", "XMPPStream", .product(name: "NIOCore", package: "swift-nio")]
+        ),
 
         // MARK: Accounts and rosters: domain values + storage protocols
         .target(name: "Accounts", dependencies: ["XMPPCore"]),
@@ -63,14 +69,14 @@ let package = Package(
         .target(
             name: "StoreEmbedded",
             dependencies: [
-                "Accounts", "XMPPCore",
+                "Accounts", "PubSub", "XMPPCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
             name: "StorePostgres",
             dependencies: [
-                "Accounts", "XMPPCore",
+                "Accounts", "PubSub", "XMPPCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -92,7 +98,7 @@ let package = Package(
         .target(
             name: "StarlingApp",
             dependencies: [
-                "XMPPCore", "XMPPStream", "XMPPServer", "Accounts", "SASL", "PubSub",
+                "XMPPCore", "XMPPStream", "XMPPServer", "Accounts", "SASL", "PubSub", "PubSubXMPP",
                 "StoreEmbedded", "StorePostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -124,12 +130,14 @@ let package = Package(
         ),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "PubSubTests", dependencies: ["PubSub", "XMPPCore"]),
+        .testTarget(name: "PubSubXMPPTests", dependencies: ["PubSubXMPP", "PubSub", "XMPPCore", "XMPPStream",
+            .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "XMPPStreamTests", dependencies: ["XMPPStream", "XMPPCore", "XMPPTestSupport",
             .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SASLTests", dependencies: ["SASL", "Accounts"]),
         .testTarget(
             name: "StoreConformanceTests",
-            dependencies: ["Accounts", "XMPPCore", "StoreEmbedded", "StorePostgres",
+            dependencies: ["Accounts", "PubSub", "XMPPCore", "StoreEmbedded", "StorePostgres",
                 .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(

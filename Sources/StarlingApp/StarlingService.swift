@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import PubSub
 import ServiceLifecycle
 import XMPPCore
 import XMPPServer
@@ -34,28 +35,57 @@ public final class StarlingService: Service {
         XMLStreamParser.initializeLibrary()
         let storage = try await StorageFactory.open(configuration, logger: logger)
         do {
-            let server = XMPPServer(
-                core: try ServerCore(
-                    configuration: try serverConfiguration(),
-                    storage: storage,
-                    logger: logger
-                ),
-                group: group,
-                logger: logger
-            )
-            let addresses = try await server.start()
-            logger.info("Starling serving", metadata: ["domain": "\(configuration.domain)"])
-            onStarted(addresses)
-            // Returns when graceful shutdown begins (or throws on cancellation).
-            try? await gracefulShutdown()
-            logger.info("shutting down")
-            await server.shutdown()
+            let core = try ServerCore(configuration: try serverConfiguration(), storage: storage.accounts, logger: logger)
+            let pubsub = try makePubSubService(storage)
+            core.register(component: PubSubComponent(domain: pubsub.jid, service: pubsub, logger: logger))
+            let server = XMPPServer(core: core, group: group, logger: logger)
+            let expiryInterval = Duration.seconds(configuration.pubsub.expiryIntervalSeconds)
+            let logger = self.logger
+            try await withThrowingDiscardingTaskGroup { tasks in
+                tasks.addTask { await PubSubNotifier(service: pubsub, core: core, logger: logger).run() }
+                tasks.addTask {
+                    // XEP-0060 pubsub#item_expire, enforced by the server: swept every interval.
+                    while !Task.isCancelled {
+                        // Cancellation (at shutdown) ends the loop; it is not a service failure.
+                        guard (try? await Task.sleep(for: expiryInterval)) != nil else { return }
+                        do {
+                            let removed = try await pubsub.expireItems()
+                            if removed > 0 { logger.debug("expired \(removed) items") }
+                        } catch {
+                            logger.error("item expiry failed: \(error)")
+                        }
+                    }
+                }
+                let addresses = try await server.start()
+                logger.info("Starling serving", metadata: ["domain": "\(configuration.domain)", "pubsub": "\(pubsub.jid)"])
+                onStarted(addresses)
+                // Returns when graceful shutdown begins (or throws on cancellation).
+                try? await gracefulShutdown()
+                logger.info("shutting down")
+                await server.shutdown()
+                await pubsub.finishEvents()
+                tasks.cancelAll()
+            }
         } catch {
             try? await storage.close()
             throw error
         }
         try await storage.close()
         logger.info("stopped")
+    }
+
+    func makePubSubService(_ storage: StorageFactory.Storage) throws -> PubSubService {
+        let jid = try JID(localpart: nil, domainpart: configuration.pubsub.jid)
+        let policy: CreationPolicy = switch configuration.pubsub.nodeCreation {
+        case .anyLocalUser: .anyLocalUser(domain: configuration.domain)
+        case .admins: .admins(configuration.admins)
+        }
+        return PubSubService(
+            jid: jid,
+            store: storage.pubsub,
+            configuration: PubSubServiceConfiguration(creationPolicy: policy),
+            rosterLookup: StoreRosterLookup(domain: configuration.domain, rosters: storage.accounts, logger: logger)
+        )
     }
 
     func serverConfiguration() throws -> ServerConfiguration {

@@ -76,7 +76,7 @@ public struct UserAdministration: Sendable {
     private func withStorage<R: Sendable>(_ body: (any AccountStorage) async throws -> R) async throws -> R {
         let storage = try await StorageFactory.open(configuration, logger: logger)
         do {
-            let result = try await body(storage)
+            let result = try await body(storage.accounts)
             try await storage.close()
             return result
         } catch {

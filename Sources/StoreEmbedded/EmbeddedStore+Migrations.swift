@@ -12,6 +12,9 @@ extension EmbeddedStore {
         migrator.registerMigration("001_accounts") { db in
             try db.execute(sql: migration001Accounts)
         }
+        migrator.registerMigration("002_pubsub") { db in
+            try db.execute(sql: migration002PubSub)
+        }
         return migrator
     }()
 

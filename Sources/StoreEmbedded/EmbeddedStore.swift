@@ -1,3 +1,4 @@
+import PubSub
 import Accounts
 import Dispatch
 import Foundation
@@ -9,7 +10,8 @@ import XMPPCore
 /// no database to run. Accounts hold SCRAM verifiers only (RFC 5802 §3, RFC 7677), rosters the
 /// RFC 6121 §2.1 items with their subscription state (RFC 6121 §3, Appendix A). Same semantics as
 /// `InMemoryAccountStorage` (checked by `Tests/StoreConformanceTests`); the schema is in
-/// `EmbeddedStore+Migrations.swift`.
+/// `EmbeddedStore+Migrations.swift`. The same file holds the pubsub nodes and items
+/// (`EmbeddedStore+PubSub.swift`, schema "002_pubsub").
 ///
 /// Durability: WAL journal with `synchronous=FULL`, so a write whose call has returned is on disk
 /// and survives kill -9 or a power cut. Every call runs on GRDB's own dispatch queues through its
@@ -17,6 +19,8 @@ import XMPPCore
 public final class EmbeddedStore: AccountStorage {
     /// nil once closed: calls after `close()` throw `StorageClosedError`, like the in-memory store.
     private let pool: Mutex<DatabasePool?>
+    /// Concurrent `appendItem` calls, written in batches (`EmbeddedStore+PubSubItems.swift`).
+    let appends = GroupCommit<PendingAppend, [String]>(maximumBatch: 512)
 
     /// Opens (creating directories and the file if needed) the SQLite database at `path` in WAL
     /// mode and applies the migrations it has not seen yet.
@@ -60,7 +64,7 @@ public final class EmbeddedStore: AccountStorage {
         }
     }
 
-    private func database() throws -> DatabasePool {
+    func database() throws -> DatabasePool {
         guard let pool = pool.withLock({ $0 }) else { throw StorageClosedError() }
         return pool
     }

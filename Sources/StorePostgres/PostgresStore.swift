@@ -1,3 +1,4 @@
+import PubSub
 import Accounts
 import Logging
 import PostgresNIO
@@ -9,6 +10,7 @@ import XMPPCore
 /// items with their subscription state (RFC 6121 §3, Appendix A). Same semantics as
 /// `InMemoryAccountStorage` (checked by `Tests/StoreConformanceTests`); the schema is
 /// numbered migrations compiled in (`PostgresMigrations.swift`), applied at connect (`PostgresStore+Migrations.swift`).
+/// Pubsub nodes and items (XEP-0060) live in the same database: `PostgresStore+PubSub.swift`.
 ///
 /// Everything runs on postgres-nio's event loops through async calls; no call blocks a thread.
 /// Statements that must be atomic are one SQL statement or one transaction on one connection.
@@ -21,7 +23,9 @@ public final class PostgresStore: AccountStorage {
 
     /// nil once closed: calls after `close()` throw `StorageClosedError`, like the in-memory store.
     private let running: Mutex<Running?>
-    private let logger: Logger
+    let logger: Logger
+    /// Concurrent `appendItem` calls, written in batches (`PostgresStore+PubSubItems.swift`).
+    let appends = GroupCommit<PendingAppend, [String]>(maximumBatch: 256)
 
     private init(running: Running, logger: Logger) {
         self.running = Mutex(running)
@@ -99,7 +103,7 @@ public final class PostgresStore: AccountStorage {
         return versions
     }
 
-    private func client() throws -> PostgresClient {
+    func client() throws -> PostgresClient {
         guard let client = running.withLock({ $0?.client }) else { throw StorageClosedError() }
         return client
     }
@@ -284,14 +288,14 @@ public final class PostgresStore: AccountStorage {
     }
 
     /// The value of a single `count(*)` row.
-    private static func count(_ rows: PostgresRowSequence) async throws -> Int {
+    static func count(_ rows: PostgresRowSequence) async throws -> Int {
         var result = 0
         for try await count in rows.decode(Int.self) { result = count }
         return result
     }
 
     /// How many rows came back.
-    private static func count(rowsOf rows: PostgresRowSequence) async throws -> Int {
+    static func count(rowsOf rows: PostgresRowSequence) async throws -> Int {
         var count = 0
         for try await _ in rows { count += 1 }
         return count

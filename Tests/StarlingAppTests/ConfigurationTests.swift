@@ -75,6 +75,8 @@ import XMPPCore
               listen: "[::]:8080"
             pubsub:
               jid: telemetry.example.com
+              node_creation: admins
+              expiry_interval_seconds: 5
             limits:
               max_stanza_bytes: 65536
               max_depth: 16
@@ -98,6 +100,8 @@ import XMPPCore
         #expect(config.admins == [try JID("admin@example.com"), try JID("ops@example.com")])
         #expect(config.http.listen == SocketAddressSpec(host: "::", port: 8080))
         #expect(config.pubsub.jid == "telemetry.example.com")
+        #expect(config.pubsub.nodeCreation == .admins)
+        #expect(config.pubsub.expiryIntervalSeconds == 5)
         #expect(config.limits == .init(maxStanzaBytes: 65_536, maxDepth: 16, maxAttributes: 32, maxResourcesPerAccount: 4))
         #expect(config.log.level == .debug)
     }
@@ -197,6 +201,8 @@ import XMPPCore
         ("http:\n  listen: 127.0.0.1:5222\n", "http.listen"),
         ("pubsub:\n  jid: pubsub@example.com\n", "pubsub.jid"),
         ("pubsub:\n  jid: localhost\n", "pubsub.jid"),
+        ("pubsub:\n  node_creation: everyone\n", "pubsub.node_creation"),
+        ("pubsub:\n  expiry_interval_seconds: 0\n", "pubsub.expiry_interval_seconds"),
         ("limits:\n  max_stanza_bytes: 9999\n", "limits.max_stanza_bytes"),
         ("limits:\n  max_stanza_bytes: 100000000\n", "limits.max_stanza_bytes"),
         ("limits:\n  max_depth: 0\n", "limits.max_depth"),

@@ -227,7 +227,14 @@ extension StarlingConfiguration {
     private static func parsePubSub(_ node: Node?, domain: String) throws(ConfigurationError) -> PubSub {
         var section = try MappingReader(node, path: "pubsub")
         let jidNode = section.take("jid")
+        let creationNode = section.take("node_creation")
+        let expiryNode = section.take("expiry_interval_seconds")
         try section.finish()
+        var nodeCreation = PubSub.NodeCreation.anyLocalUser
+        if let creationNode, !ConfigurationValue.isNull(creationNode) {
+            nodeCreation = try ConfigurationValue.word(creationNode, key: section.keyPath("node_creation"), as: PubSub.NodeCreation.self)
+        }
+        let expiryInterval = try int(expiryNode, in: section, "expiry_interval_seconds", 1...86_400, default: 60)
 
         let key = section.keyPath("jid")
         let explicit = try nonEmptyString(jidNode, key: key)
@@ -245,7 +252,7 @@ extension StarlingConfiguration {
         guard jid.domainpart != domain else {
             throw ConfigurationError(key: key, message: "must differ from domain '\(domain)'")
         }
-        return PubSub(jid: jid.domainpart)
+        return PubSub(jid: jid.domainpart, nodeCreation: nodeCreation, expiryIntervalSeconds: expiryInterval)
     }
 
     /// RFC 6120 §13.12 bars stanza size limits below 10000 bytes; the other bounds keep a

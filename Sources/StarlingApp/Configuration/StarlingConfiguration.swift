@@ -202,9 +202,22 @@ extension StarlingConfiguration {
         /// `pubsub.jid` ("pubsub." + domain): the service's domain JID, normalized
         /// (XEP-0060 §4.6 addresses a service by a JID; ours has no localpart).
         public var jid: String
+        /// `pubsub.node_creation` (any_local_user): who may create nodes — any local user, or only
+        /// the `admins` (XEP-0060 §8.1 lets a service restrict creation).
+        public var nodeCreation: NodeCreation
+        /// `pubsub.expiry_interval_seconds` (60): how often items past their node's `pubsub#item_expire`
+        /// are removed; an expired item disappears within this delay.
+        public var expiryIntervalSeconds: Int
 
-        public init(jid: String) {
+        public enum NodeCreation: String, Sendable, Equatable, CaseIterable {
+            case anyLocalUser = "any_local_user"
+            case admins
+        }
+
+        public init(jid: String, nodeCreation: NodeCreation = .anyLocalUser, expiryIntervalSeconds: Int = 60) {
             self.jid = jid
+            self.nodeCreation = nodeCreation
+            self.expiryIntervalSeconds = expiryIntervalSeconds
         }
     }
 

@@ -1,0 +1,96 @@
+import Logging
+import NIOCore
+import PubSub
+import PubSubXMPP
+import XMPPCore
+import XMPPServer
+import XMPPStream
+
+/// The publish-subscribe service at `pubsub.<domain>` (XEP-0060 §5), as a component the server
+/// routes to: IQ → `PubSubCommand` → `PubSubService.perform` → result or error, replied on the
+/// requesting session. Everything XMPP-specific is PubSubXMPP's; everything else is the domain's.
+final class PubSubComponent: ComponentHandler {
+    let domain: JID
+    let service: PubSubService
+    let logger: Logger
+    var discoName: String? { "Publish-Subscribe" }
+
+    init(domain: JID, service: PubSubService, logger: Logger) {
+        self.domain = domain
+        self.service = service
+        self.logger = logger
+    }
+
+    func handle(_ stanza: Stanza, from session: Session) async {
+        // Messages and presence to the service carry nothing it acts on yet (§8.6 approval forms
+        // and presence-based delivery arrive with later work); IQ results and errors need no answer.
+        guard case .iq(let iq) = stanza, iq.type == .get || iq.type == .set else { return }
+        session.send(await reply(to: iq, from: session.jid))
+    }
+
+    func reply(to iq: IQ, from requester: JID) async -> Element {
+        if PubSubRequest.isServiceInfoQuery(iq) {
+            return iq.makeResult(payload: PubSubDisco.serviceInfo()).element
+        }
+        let command: PubSubCommand
+        do {
+            var current: NodeConfiguration?
+            if let node = PubSubRequest.configureTarget(iq),
+               case .configuration(let configuration, _)? = try? await service.perform(.getConfiguration(node: node), as: .entity(requester)) {
+                current = configuration
+            }
+            command = try PubSubRequest.command(from: iq, currentConfiguration: current)
+        } catch {
+            return Stanza.iq(iq).makeErrorReply(error)
+        }
+        do {
+            let result = try await service.perform(command, as: .entity(requester))
+            return iq.makeResult(payload: PubSubResponse.payload(for: result, command: command, service: domain)).element
+        } catch {
+            if case .storeFailure(let reason) = error {
+                logger.error("pubsub store failure: \(reason)", metadata: ["from": "\(requester)"])
+            }
+            return Stanza.iq(iq).makeErrorReply(error.stanzaError)
+        }
+    }
+}
+
+/// Turns the service's events into notifications (XEP-0060 §7.1.2): the `<event/>` of each event is
+/// serialized once and shared by every recipient's envelope; presence-based deliveries skip
+/// recipients with no available resource (XEP-0060 §12.3).
+struct PubSubNotifier: Sendable {
+    let service: PubSubService
+    let core: ServerCore
+    let logger: Logger
+
+    func run() async {
+        for await event in await service.events() {
+            deliver(PubSubNotifications.notifications(for: event, service: service.jid))
+        }
+    }
+
+    func deliver(_ notifications: [PubSubXMPPNotification]) {
+        var lastEvent: Element?
+        var eventBytes = ByteBuffer()
+        for notification in notifications {
+            if notification.presenceBased && !core.isAvailable(notification.to) { continue }
+            if notification.event != lastEvent {
+                eventBytes = ByteBufferAllocator().buffer(capacity: 512)
+                notification.event.write(to: &eventBytes, streamNamespace: Namespace.client)
+                lastEvent = notification.event
+            }
+            if notification.extras.isEmpty {
+                core.deliverMessage(from: notification.from, to: notification.to, type: notification.type, payload: eventBytes)
+            } else {
+                // SHIM/collection headers differ per recipient: one buffer each, event bytes copied in.
+                var message = ByteBufferAllocator().buffer(capacity: eventBytes.readableBytes + 256)
+                notification.write(eventBytes: eventBytes, to: &message)
+                for session in core.recipients(ofMessageTo: notification.to, type: notification.type) {
+                    session.send(message)
+                }
+            }
+        }
+    }
+}
+
+typealias PubSubXMPPNotification = PubSubXMPP.Notification

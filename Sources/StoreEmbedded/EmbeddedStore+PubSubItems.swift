@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import PubSub
+import XMPPCore
+
+/// The item half of ``PubSubStore`` in SQLite: `pubsub_items`, ordered by `(published_us, item_id)`
+/// on the index of the same name. Payloads are BLOBs, byte-exact.
+extension EmbeddedStore {
+    public func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?) async throws -> [String] {
+        // Group commit: concurrent appends share one transaction, so one WAL fsync (synchronous=FULL)
+        // per batch; each caller resumes after its batch committed, i.e. once its item is durable.
+        try await appends.submit(PendingAppend(item: item, node: node, limit: limit)) { batch in
+            try await self.database().write { db in try batch.map { try Self.append($0, in: db) } }
+        }
+    }
+
+    /// One append inside the batch's transaction: the upsert and the trim commit together or not at
+    /// all (XEP-0060 §13.1, STYLE.md §7). Returns the evicted ids, oldest first.
+    private static func append(_ pending: PendingAppend, in db: Database) throws -> [String] {
+        let (item, node) = (pending.item, pending.node)
+        guard try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM pubsub_nodes WHERE node = ?", arguments: [node.rawValue]
+        ) != nil else { return [] }
+        // An overwrite takes the new published time, so it becomes the newest.
+        try db.execute(
+            sql: """
+                INSERT INTO pubsub_items (node, item_id, publisher, payload, published_us)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (node, item_id) DO UPDATE SET
+                    publisher = excluded.publisher, payload = excluded.payload,
+                    published_us = excluded.published_us
+                """,
+            arguments: [
+                node.rawValue, item.id, item.publisher?.description, Data(item.payload),
+                Microseconds.from(item.published),
+            ])
+        guard let limit = pending.limit else { return [] }
+        let evicted = try String.fetchAll(
+            db,
+            sql: """
+                SELECT item_id FROM pubsub_items WHERE node = ?
+                ORDER BY published_us DESC, item_id DESC LIMIT -1 OFFSET ?
+                """,
+            arguments: [node.rawValue, max(limit, 0)])
+        for id in evicted {
+            try db.execute(
+                sql: "DELETE FROM pubsub_items WHERE node = ? AND item_id = ?", arguments: [node.rawValue, id])
+        }
+        return evicted.reversed()
+    }
+
+    public func items(in node: NodeID, query: ItemQuery) async throws -> ItemPage {
+        var conditions = ["node = ?"]
+        var arguments: [DatabaseValue] = [node.rawValue.databaseValue]
+        if let ids = query.ids {
+            conditions.append("item_id IN (SELECT value FROM json_each(?))")
+            arguments.append(try Self.jsonArray(ids).databaseValue)
+        }
+        if let after = query.after {
+            conditions.append("(published_us, item_id) > (?, ?)")
+            arguments += [Microseconds.from(after.published).databaseValue, after.id.databaseValue]
+        }
+        if let before = query.before {
+            conditions.append("(published_us, item_id) < (?, ?)")
+            arguments += [Microseconds.from(before.published).databaseValue, before.id.databaseValue]
+        }
+        // Without `after`, a limit means the most recent items (§6.5.7): read those newest first and
+        // reverse. Same rule as InMemoryPubSubStore.select.
+        var forward = true
+        var limitClause = ""
+        if let requested = query.limit {
+            forward = query.after != nil || (query.fromOldest && query.before == nil)
+            limitClause = "LIMIT ?"
+            arguments.append(max(requested, 0).databaseValue)
+        }
+        let direction = forward ? "ASC" : "DESC"
+        let (sql, bound) = ("""
+            SELECT item_id, publisher, payload, published_us FROM pubsub_items
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY published_us \(direction), item_id \(direction)
+            \(limitClause)
+            """, arguments)
+        // One read: the page and the total come from the same snapshot (RSM <count/> matches the page).
+        let (items, total) = try await database().read { db in
+            let items = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(bound)).map { row in
+                Item(
+                    id: try row.decode(forColumn: "item_id"),
+                    publisher: try row.decode(String?.self, forColumn: "publisher")
+                        .map { try Self.jid($0, column: "pubsub_items.publisher") },
+                    payload: [UInt8](try row.decode(Data.self, forColumn: "payload")),
+                    published: Microseconds.date(try row.decode(forColumn: "published_us")))
+            }
+            let total = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM pubsub_items WHERE node = ?", arguments: [node.rawValue]) ?? 0
+            return (items, total)
+        }
+        return ItemPage(items: forward ? items : items.reversed(), count: total)
+    }
+
+    public func retractItems(_ ids: [String], from node: NodeID) async throws -> [String] {
+        try await deleteItems(where: "item_id IN (SELECT value FROM json_each(?))", in: node, try Self.jsonArray(ids).databaseValue)
+    }
+
+    public func purgeItems(in node: NodeID) async throws -> [String] {
+        try await deleteItems(where: "1", in: node, nil)
+    }
+
+    public func expireItems(in node: NodeID, publishedBefore cutoff: Date) async throws -> [String] {
+        try await deleteItems(where: "published_us < ?", in: node, Microseconds.firstNotBefore(cutoff).databaseValue)
+    }
+
+    /// Deletes the node's items matching `condition` (one `?`, bound to `argument` unless nil);
+    /// returns their ids oldest first, as the reference store reports them.
+    private func deleteItems(
+        where condition: String, in node: NodeID, _ argument: DatabaseValue?
+    ) async throws -> [String] {
+        let arguments = [node.rawValue.databaseValue] + (argument.map { [$0] } ?? [])
+        return try await database().write { db in
+            let ids = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT item_id FROM pubsub_items WHERE node = ? AND \(condition)
+                    ORDER BY published_us, item_id
+                    """,
+                arguments: StatementArguments(arguments))
+            try db.execute(
+                sql: "DELETE FROM pubsub_items WHERE node = ? AND \(condition)",
+                arguments: StatementArguments(arguments))
+            return ids
+        }
+    }
+}
+
+/// One queued `appendItem` call.
+struct PendingAppend: Sendable {
+    let item: Item
+    let node: NodeID
+    let limit: Int?
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import Testing
+import XMPPCore
+import XMPPTestSupport
+@testable import StarlingApp
+
+/// XEP-0060 + XEP-0248 through the running broker: a device publishes into
+/// site-a > site-a/floor-2 > site-a/floor-2/temp; a dashboard subscribed to site-a with depth
+/// `all` receives it.
+@Suite struct PubSubEndToEndTests {
+    static let pubsub = "http://jabber.org/protocol/pubsub"
+    static let event = "http://jabber.org/protocol/pubsub#event"
+
+    static func form(_ formType: String, _ fields: KeyValuePairs<String, String>) -> Element {
+        var all = [DataForm.Field.formType(formType)]
+        for (name, value) in fields { all.append(DataForm.Field(var: name, values: [value])) }
+        return DataForm(type: .submit, fields: all).element
+    }
+
+    static func create(_ node: String, type: String, parent: String?) -> Element {
+        var fields: [(String, String)] = [("pubsub#node_type", type)]
+        if let parent { fields.append(("pubsub#collection", parent)) }
+        var form = [DataForm.Field.formType("http://jabber.org/protocol/pubsub#node_config")]
+        for (name, value) in fields { form.append(DataForm.Field(var: name, values: [value])) }
+        return Element("pubsub", namespace: pubsub, children: [
+            Element("create", namespace: pubsub, ["node": node]),
+            Element("configure", namespace: pubsub, children: [DataForm(type: .submit, fields: form).element]),
+        ])
+    }
+
+    /// Sends an IQ to the service and returns the reply, which must be a result.
+    static func request(_ client: TestClient, _ id: String, _ type: IQ.IQType, _ payload: Element) async throws -> Element {
+        try await client.send(IQ(type: type, id: id, to: try JID("pubsub.localhost"), payload: payload).element)
+        let reply = try await client.waitFor("reply \(id)") { $0.name == "iq" && $0[attribute: "id"] == id }
+        #expect(reply[attribute: "type"] == "result", "\(id): \(reply.serialized())")
+        return reply
+    }
+
+    @Test func dashboardOnACollectionReceivesReadingsPublishedBelow() async throws {
+        let dataDir = try StarlingServiceTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let configuration = StarlingServiceTests.configuration(dataDir: dataDir)
+        let admin = UserAdministration(configuration: configuration, logger: Logger(label: "test"))
+        try await admin.add("device", password: "d-secret")
+        try await admin.add("dashboard", password: "b-secret")
+        try await StarlingServiceTests.withService(configuration) { addresses in
+            let port = addresses[1].port ?? 0
+            func login(_ user: String, _ password: String) async throws -> TestClient {
+                let client = try await TestClient.connect(port: port, directTLS: true)
+                _ = try await client.open(domain: "localhost")
+                try await client.authenticate(username: user, password: password)
+                _ = try await client.open(domain: "localhost")
+                _ = try await client.bind(resource: "r")
+                return client
+            }
+            let device = try await login("device", "d-secret")
+            let dashboard = try await login("dashboard", "b-secret")
+            // Notifications to a bare JID reach available resources (RFC 6121 §8.5.2.1.1).
+            try await dashboard.send(Presence(type: .available).element)
+            _ = try await dashboard.waitFor("own presence") { $0.name == "presence" }
+
+            // The server lists the service (XEP-0030 items), which answers as pubsub/service.
+            let items = try await Self.request(dashboard, "disco", .get, Element(name: "query", namespace: Namespace.discoItems))
+            #expect(items.serialized().contains("pubsub.localhost"))
+
+            _ = try await Self.request(device, "c1", .set, Self.create("site-a", type: "collection", parent: nil))
+            _ = try await Self.request(device, "c2", .set, Self.create("site-a/floor-2", type: "collection", parent: "site-a"))
+            _ = try await Self.request(device, "c3", .set, Self.create("site-a/floor-2/temp", type: "leaf", parent: "site-a/floor-2"))
+
+            // XEP-0248 §6.1: subscribe to the collection for items at any depth.
+            let subscribe = Element("pubsub", namespace: Self.pubsub, children: [
+                Element("subscribe", namespace: Self.pubsub, ["node": "site-a", "jid": "dashboard@localhost"]),
+                Element("options", namespace: Self.pubsub, children: [Self.form(
+                    "http://jabber.org/protocol/pubsub#subscribe_options",
+                    ["pubsub#subscription_type": "items", "pubsub#subscription_depth": "all"])]),
+            ])
+            let subscribed = try await Self.request(dashboard, "s1", .set, subscribe)
+            #expect(subscribed.serialized().contains("subscription='subscribed'"))
+
+            // A reading: byte-exact payload with its namespace, attribute and inner whitespace.
+            let reading = Element("reading", namespace: "urn:example:sensor", ["unit": "C"], text: " 21.5\t")
+            let publish = Element("pubsub", namespace: Self.pubsub, children: [
+                Element("publish", namespace: Self.pubsub, ["node": "site-a/floor-2/temp"], children: [
+                    Element("item", namespace: Self.pubsub, ["id": "r1"], children: [reading])
+                ])
+            ])
+            _ = try await Self.request(device, "p1", .set, publish)
+
+            let notification = try await dashboard.waitFor("the event notification") {
+                $0.name == "message" && $0.child("event", namespace: Self.event) != nil
+            }
+            #expect(notification[attribute: "from"] == "pubsub.localhost")
+            let eventItems = try #require(notification.child("event", namespace: Self.event)?.child("items", namespace: Self.event))
+            #expect(eventItems[attribute: "node"] == "site-a/floor-2/temp")
+            let item = try #require(eventItems.child("item", namespace: Self.event))
+            #expect(item[attribute: "id"] == "r1")
+            #expect(item.child("reading", namespace: "urn:example:sensor") == reading)
+            // XEP-0248: the collection the subscription matched, so the dashboard knows the path.
+            #expect(notification.serialized().contains("site-a"))
+
+            // Retrieve it back (XEP-0060 §6.5).
+            let retrieve = Element("pubsub", namespace: Self.pubsub, children: [
+                Element("items", namespace: Self.pubsub, ["node": "site-a/floor-2/temp"])
+            ])
+            let retrieved = try await Self.request(device, "i1", .get, retrieve)
+            #expect(retrieved.serialized().contains("21.5"))
+
+            // Publishing to a collection is refused (XEP-0248 §4.1).
+            var toCollection = publish
+            toCollection.children = [.element(Element("publish", namespace: Self.pubsub, ["node": "site-a"], children: [
+                Element("item", namespace: Self.pubsub, children: [reading])
+            ]))]
+            try await device.send(IQ(type: .set, id: "p2", to: try JID("pubsub.localhost"), payload: toCollection).element)
+            let refused = try await device.waitFor("refusal") { $0[attribute: "id"] == "p2" }
+            #expect(refused[attribute: "type"] == "error")
+            for client in [device, dashboard] { await client.close() }
+        }
+    }
+}
