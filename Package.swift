@@ -6,7 +6,7 @@ import PackageDescription
 
 let package = Package(
     name: "Starling",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "starling", targets: ["starling"]),
     ],
@@ -29,6 +29,18 @@ let package = Package(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
+        ),
+
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+
+        // MARK: MQTT bridge (libmosquitto wrapper, topic <-> node mapping)
+        .target(
+            name: "MQTTBridge",
+            dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Values
@@ -130,6 +142,7 @@ let package = Package(
         ),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "PubSubTests", dependencies: ["PubSub", "XMPPCore"]),
+        .testTarget(name: "MQTTBridgeTests", dependencies: ["MQTTBridge"]),
         .testTarget(name: "PubSubXMPPTests", dependencies: ["PubSubXMPP", "PubSub", "XMPPCore", "XMPPStream",
             .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "XMPPStreamTests", dependencies: ["XMPPStream", "XMPPCore", "XMPPTestSupport",

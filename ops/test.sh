@@ -6,6 +6,7 @@
 #   1. deps      install missing system packages (apt-get update once, then install; sudo if not root)
 #   2. venv      Python venv .venv-test with Tests/Interop/requirements.txt (reused while unchanged)
 #   3. postgres  throwaway PostgreSQL via ops/testenv/postgres.sh, stopped on exit
+#      mosquitto throwaway mosquitto broker via ops/testenv/mosquitto.sh, stopped on exit
 #   4. build     swift build --build-tests --explicit-target-dependency-import-check error
 #   5. test      swift test --skip-build
 #   6. interop   slixmpp suite against the built Starling, sqlite and PostgreSQL backends:
@@ -103,6 +104,28 @@ start_postgres() {
     esac
 }
 
+MQTT_DIR=""
+start_mosquitto() {
+    local out port
+    MQTT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/starling-test-mqtt.XXXXXX")
+    chmod 755 "$MQTT_DIR"
+    out=$(timeout 120 ops/testenv/mosquitto.sh start "$MQTT_DIR") || { echo "$out"; return 1; }
+    echo "$out"
+    port=$(printf '%s\n' "$out" | tail -n 1)
+    case $port in
+        ''|*[!0-9]*) echo "mosquitto.sh did not print a port last" >&2; return 1 ;;
+        *) export STARLING_TEST_MQTT_PORT=$port ;;
+    esac
+}
+
+stop_mosquitto() {
+    if [ -n "$MQTT_DIR" ]; then
+        timeout 60 ops/testenv/mosquitto.sh stop "$MQTT_DIR" >/dev/null 2>&1 || true
+        rm -rf "$MQTT_DIR" 2>/dev/null || true
+        MQTT_DIR=""
+    fi
+}
+
 stop_postgres() {
     if [ -n "$PG_DIR" ]; then
         timeout 60 ops/testenv/postgres.sh stop "$PG_DIR" >/dev/null 2>&1 || true
@@ -110,7 +133,7 @@ stop_postgres() {
         PG_DIR=""
     fi
 }
-trap stop_postgres EXIT
+trap 'stop_postgres; stop_mosquitto' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -145,6 +168,8 @@ venv_ok=1
 step venv make_venv || venv_ok=0
 step postgres start_postgres || true
 export STARLING_REQUIRE_POSTGRES=1
+step mosquitto start_mosquitto || true
+export STARLING_REQUIRE_MQTT=1
 
 if [ "$SKIP_SWIFT" = 1 ]; then
     results+=("build skipped" "test skipped")
@@ -169,6 +194,7 @@ else
 fi
 
 stop_postgres
+stop_mosquitto
 summary=$(printf '%s, ' "${results[@]}")
 summary="${summary%, } in $((SECONDS - STARTED))s"
 if [ "$failed" = 0 ]; then
