@@ -12,13 +12,15 @@ import XMPPCore
 ///    </query>                                                                         (§5.4)
 /// ```
 public enum PubSubDisco {
-    /// The `pubsub#…` features (§10, §11) Starling implements, for the service's disco#info.
+    /// The `pubsub#…` features (§10, §11) Starling implements, for the service's disco#info. Only
+    /// what is reachable over XMPP: not `get-pending` (§8.7 ad-hoc command), `filtered-notifications`
+    /// or `presence-notifications` (presence-triggered delivery), which are not implemented yet.
     public static let defaultFeatures: [String] = [
         "access-authorize", "access-open", "access-presence", "access-roster", "access-whitelist",
         "auto-create", "collections", "config-node", "create-and-configure", "create-nodes", "delete-items",
-        "delete-nodes", "filtered-notifications", "get-pending", "instant-nodes", "item-ids", "manage-subscriptions",
+        "delete-nodes", "instant-nodes", "item-ids", "manage-subscriptions",
         "meta-data", "modify-affiliations", "multi-collection", "multi-subscribe", "outcast-affiliation",
-        "persistent-items", "presence-notifications", "publish", "publish-only-affiliation", "publish-options",
+        "persistent-items", "publish", "publish-only-affiliation", "publish-options",
         "publisher-affiliation", "purge-nodes", "retract-items", "retrieve-affiliations", "retrieve-default",
         "retrieve-default-sub", "retrieve-items", "retrieve-subscriptions", "subscribe", "subscription-options",
         "subscription-notifications",
