@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "starling", targets: ["starling"]),
+        .executable(name: "starling-bench", targets: ["StarlingBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -129,6 +130,19 @@ let package = Package(
                 "StarlingApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        // MARK: Load generator (standard XMPP only, so it runs against Prosody and ejabberd too)
+        .executableTarget(
+            name: "StarlingBench",
+            dependencies: [
+                "XMPPCore", "XMPPStream", "SASL", "Accounts",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/StarlingBench"
         ),
 
         // MARK: Tests

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `starling-bench`: a load generator that speaks only standard XMPP (RFC 6120: STARTTLS §5,
+/// SASL SCRAM §6 with RFC 5802/7677, resource binding §7), so the same run works against Starling,
+/// Prosody and ejabberd. Loopback only; every run is bounded by `--timeout`; counts are exact and a
+/// run that loses a login or a session exits non-zero. One JSON line on stdout, progress on stderr.
+@main
+struct StarlingBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "starling-bench",
+        abstract: "XMPP load generator (RFC 6120 only): login throughput and idle-session scenarios.",
+        subcommands: [LoginCommand.self, ConnectionsCommand.self]
+    )
+}
