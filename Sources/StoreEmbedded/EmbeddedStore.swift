@@ -36,15 +36,33 @@ public final class EmbeddedStore: AccountStorage {
         // little instead of failing at once.
         configuration.busyMode = .timeout(5)
         configuration.label = "Starling.EmbeddedStore"
+        // Two processes opening a new database at once (`starling serve` and `starling user add`)
+        // collide on switching it to WAL ("database is locked", which the busy timeout does not
+        // cover) or on applying the same migration ("table … already exists", rolled back). The
+        // loser retries, a bounded number of times, and finds the work done.
+        var attempt = 0
+        while true {
+            do {
+                self.pool = Mutex(try Self.open(path: path, configuration: configuration))
+                return
+            } catch {
+                attempt += 1
+                guard attempt < 8 else { throw error }
+                Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
+            }
+        }
+    }
+
+    private static func open(path: String, configuration: Configuration) throws -> DatabasePool {
         let pool = try DatabasePool(path: path, configuration: configuration)
         // GRDB sets synchronous=NORMAL on the writer when it turns WAL on (after any
         // prepareDatabase hook), and NORMAL may lose the last commits on power loss. FULL syncs
         // the WAL at every commit, so a write whose call returned is durable. Only the writer's
         // setting matters, and GRDB keeps that one connection for the pool's lifetime.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try Self.checkNotNewer(pool.read { db in try Self.migrator.appliedIdentifiers(db) })
-        try Self.migrator.migrate(pool)
-        self.pool = Mutex(pool)
+        try checkNotNewer(pool.read { db in try migrator.appliedIdentifiers(db) })
+        try migrator.migrate(pool)
+        return pool
     }
 
     /// The names of the migrations recorded in this database, in the order they were applied.
