@@ -56,6 +56,8 @@ public enum PubSubError: Error, Hashable, Sendable {
     case invalidPayload
     /// bad-request + item-required (§7.1.3.7, §7.2.3.4).
     case itemRequired
+    /// bad-request + payload-required — an item without payload on a node that delivers payloads (§7.1.3.7).
+    case payloadRequired
     /// bad-request — an ItemID longer than ``Item/maximumIDLength`` UTF-8 bytes (local policy; stores index ids).
     case invalidItemID
     /// conflict + precondition-not-met (§7.1.5).

@@ -14,6 +14,8 @@ extension PubSubService {
         try await requirePublishRight(on: node, as: actor)
         let sizeLimit = min(node.configuration.maxPayloadSize ?? .max, configuration.maxPayloadSizeLimit)
         guard payload.count <= sizeLimit else { throw .payloadTooBig }
+        // §7.1.3.7: the event type is "payload", so an item without one is bounced.
+        guard !payload.isEmpty || !node.configuration.deliverPayloads else { throw .payloadRequired }
         if let requestedID, requestedID.utf8.count > Item.maximumIDLength { throw .invalidItemID }
 
         let published = nextPublishedTime()

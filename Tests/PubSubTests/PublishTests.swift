@@ -72,6 +72,16 @@ import Testing
         await #expect(throws: PubSubError.payloadTooBig) { try await f.publish("n", "123456789") }
     }
 
+    /// §7.1.3.7: an empty item on a node that delivers payloads is bounced; a notification-only
+    /// node (deliver_payloads false) takes it.
+    @Test func payloadRequiredWhenTheNodeDeliversPayloads() async throws {
+        let f = Fixture()
+        try await f.createNode("payloads")
+        await #expect(throws: PubSubError.payloadRequired) { try await f.publish("payloads", "") }
+        try await f.createNode("notifications") { $0.deliverPayloads = false }
+        try await f.publish("notifications", "")
+    }
+
     @Test func overlongItemIDIsRejected() async throws {
         let f = Fixture()
         try await f.createNode("n")

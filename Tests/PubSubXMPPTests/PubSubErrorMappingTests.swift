@@ -31,6 +31,7 @@ import XMPPCore
         case .payloadTooBig: (.notAcceptable, .modify, "payload-too-big")
         case .invalidPayload: (.badRequest, .modify, "invalid-payload")
         case .itemRequired: (.badRequest, .modify, "item-required")
+        case .payloadRequired: (.badRequest, .modify, "payload-required")
         case .invalidItemID, .duplicateAffiliation: (.badRequest, .modify, nil)
         case .preconditionNotMet: (.conflict, .cancel, "precondition-not-met")
         case .unsupported: (.featureNotImplemented, .cancel, "unsupported")
@@ -44,7 +45,7 @@ import XMPPCore
         .presenceSubscriptionRequired, .notInRosterGroup, .closedNode, .pendingSubscription, .tooManySubscriptions,
         .alreadySubscribed, .subIDRequired, .invalidSubID, .notSubscribed, .retrievalRequiresSubscription,
         .jidRequired, .invalidOptions, .invalidConfiguration, .invalidGraphChange, .maxNodesExceeded, .payloadTooBig,
-        .invalidPayload, .itemRequired, .invalidItemID, .preconditionNotMet, .notAllowed, .lastOwner,
+        .invalidPayload, .itemRequired, .payloadRequired, .invalidItemID, .preconditionNotMet, .notAllowed, .lastOwner,
         .duplicateAffiliation, .storeFailure("disk on fire"),
     ] + Feature.allCases.map(PubSubError.unsupported)
 

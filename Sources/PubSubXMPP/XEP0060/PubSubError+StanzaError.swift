@@ -68,6 +68,8 @@ public extension PubSubError {
             StanzaError(.badRequest, type: .modify, applicationCondition: Self.condition("invalid-payload"))
         case .itemRequired: // §7.1.3.7, §7.2.3.4
             StanzaError(.badRequest, type: .modify, applicationCondition: Self.condition("item-required"))
+        case .payloadRequired: // §7.1.3.7
+            StanzaError(.badRequest, type: .modify, applicationCondition: Self.condition("payload-required"))
         case .invalidItemID: // local policy: ItemIDs are indexed, so bounded
             StanzaError(.badRequest, type: .modify, text: "ItemID too long")
         case .preconditionNotMet: // §7.1.5 (conflict, type cancel)
