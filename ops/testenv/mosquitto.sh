@@ -43,22 +43,8 @@ install_mosquitto() {
     fi
 }
 
-# A port nobody listens on right now. Another process may take it before the broker binds, so
-# start() retries with a new port when the broker does not come up.
-free_port() {
-    if command -v python3 >/dev/null 2>&1; then
-        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-        return
-    fi
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-}
+# shellcheck source=ops/lib/ports.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/ports.sh"
 
 write_config() {
     local port=$1
