@@ -117,4 +117,74 @@ import XMPPTestSupport
             for client in [device, dashboard] { await client.close() }
         }
     }
+
+    /// XEP-0060 §6.1.4 and §8.6: on an authorize node a subscription waits for the owner, who gets
+    /// a form by message and answers with it submitted; then items flow.
+    @Test func ownerApprovesAPendingSubscriptionByMessage() async throws {
+        let dataDir = try StarlingServiceTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let configuration = StarlingServiceTests.configuration(dataDir: dataDir)
+        let admin = UserAdministration(configuration: configuration, logger: Logger(label: "test"))
+        try await admin.add("owner", password: "o-secret")
+        try await admin.add("viewer", password: "v-secret")
+        try await StarlingServiceTests.withService(configuration) { addresses in
+            let port = addresses[1].port ?? 0
+            func login(_ user: String, _ password: String) async throws -> TestClient {
+                let client = try await TestClient.connect(port: port, directTLS: true)
+                _ = try await client.open(domain: "localhost")
+                try await client.authenticate(username: user, password: password)
+                _ = try await client.open(domain: "localhost")
+                _ = try await client.bind(resource: "r")
+                try await client.send(Presence(type: .available).element)
+                _ = try await client.waitFor("own presence") { $0.name == "presence" }
+                return client
+            }
+            let owner = try await login("owner", "o-secret")
+            let viewer = try await login("viewer", "v-secret")
+            var form = [DataForm.Field.formType("http://jabber.org/protocol/pubsub#node_config")]
+            form.append(DataForm.Field(var: "pubsub#access_model", values: ["authorize"]))
+            _ = try await Self.request(owner, "c", .set, Element("pubsub", namespace: Self.pubsub, children: [
+                Element("create", namespace: Self.pubsub, ["node": "private"]),
+                Element("configure", namespace: Self.pubsub, children: [DataForm(type: .submit, fields: form).element]),
+            ]))
+            let pending = try await Self.request(viewer, "s", .set, Element("pubsub", namespace: Self.pubsub, children: [
+                Element("subscribe", namespace: Self.pubsub, ["node": "private", "jid": "viewer@localhost"])
+            ]))
+            #expect(pending.serialized().contains("subscription='pending'"))
+
+            // The owner gets the authorization form (§8.6) and submits it with allow = true.
+            let request = try await owner.waitFor("authorization request") {
+                $0.name == "message" && $0.child("x", namespace: Namespace.dataForms) != nil
+            }
+            var answer = try DataForm(element: try #require(request.child("x", namespace: Namespace.dataForms)))
+            answer.type = .submit
+            answer.fields = answer.fields.map { field in
+                var field = field
+                if field.var == "pubsub#allow" { field.values = ["true"] }
+                return field
+            }
+            try await owner.send(Message(type: .normal, to: try JID("pubsub.localhost"), payload: [answer.element]).element)
+            let decision = try await viewer.waitFor("subscription decision") {
+                $0.name == "message" && $0.serialized().contains("subscription='subscribed'")
+            }
+            #expect(decision[attribute: "from"] == "pubsub.localhost")
+
+            let reading = Element("reading", namespace: "urn:example:sensor", text: "7")
+            _ = try await Self.request(owner, "p", .set, Element("pubsub", namespace: Self.pubsub, children: [
+                Element("publish", namespace: Self.pubsub, ["node": "private"], children: [
+                    Element("item", namespace: Self.pubsub, ["id": "i1"], children: [reading])
+                ])
+            ]))
+            let event = try await viewer.waitFor("the item") {
+                $0.name == "message" && $0.child("event", namespace: Self.event) != nil && $0.serialized().contains("i1")
+            }
+            #expect(event.serialized().contains("urn:example:sensor"))
+
+            // An answer for a subscription that is no longer pending is refused (§8.6 error).
+            try await owner.send(Message(type: .normal, to: try JID("pubsub.localhost"), id: "again", payload: [answer.element]).element)
+            let refused = try await owner.waitFor("refusal") { $0.name == "message" && $0[attribute: "id"] == "again" }
+            #expect(refused[attribute: "type"] == "error")
+            for client in [owner, viewer] { await client.close() }
+        }
+    }
 }

@@ -22,10 +22,33 @@ final class PubSubComponent: ComponentHandler {
     }
 
     func handle(_ stanza: Stanza, from session: Session) async {
-        // Messages and presence to the service carry nothing it acts on yet (§8.6 approval forms
-        // and presence-based delivery arrive with later work); IQ results and errors need no answer.
-        guard case .iq(let iq) = stanza, iq.type == .get || iq.type == .set else { return }
-        session.send(await reply(to: iq, from: session.jid))
+        switch stanza {
+        case .iq(let iq) where iq.type == .get || iq.type == .set:
+            session.send(await reply(to: iq, from: session.jid))
+        case .message(let message) where message.type != .error:
+            if let error = await approve(message, from: session.jid) {
+                session.send(stanza.makeErrorReply(error))
+            }
+        default:
+            // Presence to the service is not used yet (presence-based delivery is later work);
+            // IQ results and errors need no answer.
+            break
+        }
+    }
+
+    /// §8.6: an owner's submitted authorization form; returns the error to bounce, if any.
+    func approve(_ message: Message, from requester: JID) async -> StanzaError? {
+        do {
+            guard let command = try PubSubRequest.approval(from: message) else { return nil }
+            do {
+                _ = try await service.perform(command, as: .entity(requester))
+                return nil
+            } catch {
+                return error.stanzaError
+            }
+        } catch {
+            return error
+        }
     }
 
     func reply(to iq: IQ, from requester: JID) async -> Element {
