@@ -103,6 +103,27 @@ extension PubSubService {
         emit(.lastPublished(node: node.id, item: item, delivery: Delivery(node.configuration), recipient: recipient))
     }
 
+    /// `pubsub#send_last_published_item = on_sub_and_presence` (XEP-0060 §12.4 and the
+    /// node_config field): `resource`, a full JID, just became available; each of its bare JID's
+    /// (or its own) subscriptions on such leaf nodes gets the node's last item, addressed to that
+    /// resource. Returns how many last items were sent.
+    public func subscriberBecameAvailable(_ resource: JID) async throws(PubSubError) -> Int {
+        let subscriptions = try await stored { try await store.subscriptions(ofBare: resource.bare) }
+        var sent = 0
+        for subscription in subscriptions where subscription.state == .subscribed
+            && (subscription.jid == resource.bare || subscription.jid == resource)
+        {
+            guard let node = try await stored({ try await store.node(subscription.node) }),
+                  node.configuration.sendLastPublishedItem == .onSubAndPresence
+            else { continue }
+            let addressed = Subscription(node: subscription.node, jid: resource, id: subscription.id,
+                                         state: subscription.state, options: subscription.options)
+            try await sendLastPublishedItem(of: node, to: addressed)
+            sent += 1
+        }
+        return sent
+    }
+
     // MARK: §6.2 Unsubscribe
 
     func unsubscribe(_ id: NodeID, jid: JID, subscriptionID: SubscriptionID?, as actor: Requester)

@@ -38,6 +38,7 @@ public final class StarlingService: Service {
             let core = try ServerCore(configuration: try serverConfiguration(), storage: storage.accounts, logger: logger)
             let pubsub = try makePubSubService(storage)
             core.register(component: PubSubComponent(domain: pubsub.jid, service: pubsub, logger: logger))
+            core.register(presenceObserver: PubSubPresenceObserver(service: pubsub, logger: logger))
             let server = XMPPServer(core: core, group: group, logger: logger)
             let expiryInterval = Duration.seconds(configuration.pubsub.expiryIntervalSeconds)
             let logger = self.logger

@@ -187,4 +187,56 @@ import XMPPTestSupport
             for client in [owner, viewer] { await client.close() }
         }
     }
+
+    /// pubsub#send_last_published_item = on_sub_and_presence (XEP-0060 §12.4): a dashboard that
+    /// comes back online gets the last reading published while it was away, at the new resource.
+    @Test func lastItemIsSentWhenTheSubscriberComesOnline() async throws {
+        let dataDir = try StarlingServiceTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let configuration = StarlingServiceTests.configuration(dataDir: dataDir)
+        let admin = UserAdministration(configuration: configuration, logger: Logger(label: "test"))
+        try await admin.add("device", password: "d-secret")
+        try await admin.add("dashboard", password: "b-secret")
+        try await StarlingServiceTests.withService(configuration) { addresses in
+            let port = addresses[1].port ?? 0
+            func login(_ user: String, _ password: String, resource: String) async throws -> TestClient {
+                let client = try await TestClient.connect(port: port, directTLS: true)
+                _ = try await client.open(domain: "localhost")
+                try await client.authenticate(username: user, password: password)
+                _ = try await client.open(domain: "localhost")
+                _ = try await client.bind(resource: resource)
+                return client
+            }
+            let device = try await login("device", "d-secret", resource: "d")
+            var form = [DataForm.Field.formType("http://jabber.org/protocol/pubsub#node_config")]
+            form.append(DataForm.Field(var: "pubsub#send_last_published_item", values: ["on_sub_and_presence"]))
+            _ = try await Self.request(device, "c", .set, Element("pubsub", namespace: Self.pubsub, children: [
+                Element("create", namespace: Self.pubsub, ["node": "boiler/pressure"]),
+                Element("configure", namespace: Self.pubsub, children: [DataForm(type: .submit, fields: form).element]),
+            ]))
+            let first = try await login("dashboard", "b-secret", resource: "first")
+            _ = try await Self.request(first, "s", .set, Element("pubsub", namespace: Self.pubsub, children: [
+                Element("subscribe", namespace: Self.pubsub, ["node": "boiler/pressure", "jid": "dashboard@localhost"])
+            ]))
+            await first.close()
+
+            _ = try await Self.request(device, "p", .set, Element("pubsub", namespace: Self.pubsub, children: [
+                Element("publish", namespace: Self.pubsub, ["node": "boiler/pressure"], children: [
+                    Element("item", namespace: Self.pubsub, ["id": "while-away"], children: [
+                        Element("bar", namespace: "urn:example:pressure", text: "2.4")
+                    ])
+                ])
+            ]))
+
+            let again = try await login("dashboard", "b-secret", resource: "again")
+            try await again.send(Presence(type: .available).element)
+            let last = try await again.waitFor("the last published item") {
+                $0.name == "message" && $0.child("event", namespace: Self.event) != nil
+            }
+            #expect(last[attribute: "to"] == "dashboard@localhost/again")
+            #expect(last.serialized().contains("while-away"))
+            #expect(last.serialized().contains("2.4"))
+            for client in [device, again] { await client.close() }
+        }
+    }
 }

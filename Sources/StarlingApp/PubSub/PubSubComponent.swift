@@ -78,6 +78,25 @@ final class PubSubComponent: ComponentHandler {
     }
 }
 
+/// XEP-0060 `on_sub_and_presence`: a resource coming online gets the last items of the nodes it
+/// subscribes to (the service decides which; delivery goes through the notifier like any event).
+struct PubSubPresenceObserver: PresenceObserver {
+    let service: PubSubService
+    let logger: Logger
+
+    func resourceBecameAvailable(_ jid: JID) {
+        let service = self.service
+        let logger = self.logger
+        Task {
+            do {
+                _ = try await service.subscriberBecameAvailable(jid)
+            } catch {
+                logger.error("last published items on presence failed: \(error)", metadata: ["jid": "\(jid)"])
+            }
+        }
+    }
+}
+
 /// Turns the service's events into notifications (XEP-0060 §7.1.2): the `<event/>` of each event is
 /// serialized once and shared by every recipient's envelope; presence-based deliveries skip
 /// recipients with no available resource (XEP-0060 §12.3).

@@ -42,6 +42,11 @@ public final class ServerCore: Sendable {
         components.withLock { $0[handler.domain.domainpart] = handler }
     }
 
+    /// Observers of initial presence (see `PresenceObserver`).
+    public func register(presenceObserver: any PresenceObserver) {
+        im.presenceObservers.withLock { $0.append(presenceObserver) }
+    }
+
     var componentDomains: [JID] {
         components.withLock { $0.values.map(\.domain) }.sorted()
     }
@@ -103,6 +108,13 @@ public final class ServerCore: Sendable {
             await self.im.registration(iq, ip: ip, core: self)
         }
     }
+}
+
+/// Told when a resource sends initial presence (RFC 6121 §4.2), e.g. so the pubsub service can
+/// send last published items to subscribers that come online (XEP-0060 `on_sub_and_presence`).
+/// Called on the session's event loop: return quickly (start a task for slow work).
+public protocol PresenceObserver: Sendable {
+    func resourceBecameAvailable(_ jid: JID)
 }
 
 /// A service that owns a domain of its own (RFC 6120 §2.5 "domain-based services"), such as the

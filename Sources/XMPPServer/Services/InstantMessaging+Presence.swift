@@ -28,6 +28,9 @@ extension InstantMessaging {
                 state.lastPresence = presence.element
                 return was
             }
+            if !wasAvailable {
+                for observer in presenceObservers.withLock({ $0 }) { observer.resourceBecameAvailable(session.jid) }
+            }
             return async(session) { [self] in
                 try await broadcast(presence.element, from: session)
                 if !wasAvailable { try await initialPresence(of: session) }

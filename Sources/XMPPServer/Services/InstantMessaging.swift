@@ -1,6 +1,7 @@
 import Accounts
 import Logging
 import NIOCore
+import Synchronization
 import XMPPCore
 import XMPPStream
 
@@ -16,6 +17,7 @@ final class InstantMessaging: Sendable {
     let sessions: SessionRegistry
     let storage: any AccountStorage
     let logger: Logger
+    let presenceObservers = Mutex<[any PresenceObserver]>([])
 
     init(domain: JID, sessions: SessionRegistry, storage: any AccountStorage, logger: Logger) {
         self.domain = domain
