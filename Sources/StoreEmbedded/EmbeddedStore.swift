@@ -45,7 +45,9 @@ public final class EmbeddedStore: AccountStorage {
             do {
                 self.pool = Mutex(try Self.open(path: path, configuration: configuration))
                 return
-            } catch {
+            } catch let error as DatabaseError {
+                // Only SQLite's own errors (locked, already exists) can be another opener's doing;
+                // anything else (a newer schema, a bad path) is final at once.
                 attempt += 1
                 guard attempt < 8 else { throw error }
                 Thread.sleep(forTimeInterval: 0.02 * Double(attempt))

@@ -37,6 +37,22 @@ import XMPPTestSupport
         return reply
     }
 
+    /// Logs in over direct TLS and binds `resource`; with `available`, also sends initial presence
+    /// (notifications to a bare JID reach available resources, RFC 6121 §8.5.2.1.1).
+    static func login(port: Int, _ user: String, _ password: String, resource: String = "r",
+                      available: Bool = false) async throws -> TestClient {
+        let client = try await TestClient.connect(port: port, directTLS: true)
+        _ = try await client.open(domain: "localhost")
+        try await client.authenticate(username: user, password: password)
+        _ = try await client.open(domain: "localhost")
+        _ = try await client.bind(resource: resource)
+        if available {
+            try await client.send(Presence(type: .available).element)
+            _ = try await client.waitFor("own presence") { $0.name == "presence" }
+        }
+        return client
+    }
+
     @Test func dashboardOnACollectionReceivesReadingsPublishedBelow() async throws {
         let dataDir = try StarlingServiceTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dataDir) }
@@ -46,19 +62,8 @@ import XMPPTestSupport
         try await admin.add("dashboard", password: "b-secret")
         try await StarlingServiceTests.withService(configuration) { addresses in
             let port = addresses[1].port ?? 0
-            func login(_ user: String, _ password: String) async throws -> TestClient {
-                let client = try await TestClient.connect(port: port, directTLS: true)
-                _ = try await client.open(domain: "localhost")
-                try await client.authenticate(username: user, password: password)
-                _ = try await client.open(domain: "localhost")
-                _ = try await client.bind(resource: "r")
-                return client
-            }
-            let device = try await login("device", "d-secret")
-            let dashboard = try await login("dashboard", "b-secret")
-            // Notifications to a bare JID reach available resources (RFC 6121 §8.5.2.1.1).
-            try await dashboard.send(Presence(type: .available).element)
-            _ = try await dashboard.waitFor("own presence") { $0.name == "presence" }
+            let device = try await Self.login(port: port, "device", "d-secret")
+            let dashboard = try await Self.login(port: port, "dashboard", "b-secret", available: true)
 
             // The server lists the service (XEP-0030 items), which answers as pubsub/service.
             let items = try await Self.request(dashboard, "disco", .get, Element(name: "query", namespace: Namespace.discoItems))
@@ -129,18 +134,8 @@ import XMPPTestSupport
         try await admin.add("viewer", password: "v-secret")
         try await StarlingServiceTests.withService(configuration) { addresses in
             let port = addresses[1].port ?? 0
-            func login(_ user: String, _ password: String) async throws -> TestClient {
-                let client = try await TestClient.connect(port: port, directTLS: true)
-                _ = try await client.open(domain: "localhost")
-                try await client.authenticate(username: user, password: password)
-                _ = try await client.open(domain: "localhost")
-                _ = try await client.bind(resource: "r")
-                try await client.send(Presence(type: .available).element)
-                _ = try await client.waitFor("own presence") { $0.name == "presence" }
-                return client
-            }
-            let owner = try await login("owner", "o-secret")
-            let viewer = try await login("viewer", "v-secret")
+            let owner = try await Self.login(port: port, "owner", "o-secret", available: true)
+            let viewer = try await Self.login(port: port, "viewer", "v-secret", available: true)
             var form = [DataForm.Field.formType("http://jabber.org/protocol/pubsub#node_config")]
             form.append(DataForm.Field(var: "pubsub#access_model", values: ["authorize"]))
             _ = try await Self.request(owner, "c", .set, Element("pubsub", namespace: Self.pubsub, children: [
@@ -199,22 +194,14 @@ import XMPPTestSupport
         try await admin.add("dashboard", password: "b-secret")
         try await StarlingServiceTests.withService(configuration) { addresses in
             let port = addresses[1].port ?? 0
-            func login(_ user: String, _ password: String, resource: String) async throws -> TestClient {
-                let client = try await TestClient.connect(port: port, directTLS: true)
-                _ = try await client.open(domain: "localhost")
-                try await client.authenticate(username: user, password: password)
-                _ = try await client.open(domain: "localhost")
-                _ = try await client.bind(resource: resource)
-                return client
-            }
-            let device = try await login("device", "d-secret", resource: "d")
+            let device = try await Self.login(port: port, "device", "d-secret", resource: "d")
             var form = [DataForm.Field.formType("http://jabber.org/protocol/pubsub#node_config")]
             form.append(DataForm.Field(var: "pubsub#send_last_published_item", values: ["on_sub_and_presence"]))
             _ = try await Self.request(device, "c", .set, Element("pubsub", namespace: Self.pubsub, children: [
                 Element("create", namespace: Self.pubsub, ["node": "boiler/pressure"]),
                 Element("configure", namespace: Self.pubsub, children: [DataForm(type: .submit, fields: form).element]),
             ]))
-            let first = try await login("dashboard", "b-secret", resource: "first")
+            let first = try await Self.login(port: port, "dashboard", "b-secret", resource: "first")
             _ = try await Self.request(first, "s", .set, Element("pubsub", namespace: Self.pubsub, children: [
                 Element("subscribe", namespace: Self.pubsub, ["node": "boiler/pressure", "jid": "dashboard@localhost"])
             ]))
@@ -228,7 +215,7 @@ import XMPPTestSupport
                 ])
             ]))
 
-            let again = try await login("dashboard", "b-secret", resource: "again")
+            let again = try await Self.login(port: port, "dashboard", "b-secret", resource: "again")
             try await again.send(Presence(type: .available).element)
             let last = try await again.waitFor("the last published item") {
                 $0.name == "message" && $0.child("event", namespace: Self.event) != nil
