@@ -9,6 +9,8 @@ public actor InMemoryPubSubStore: PubSubStore {
     private var subscriptionRows: [NodeID: [Subscription]] = [:]
     /// Per node, sorted by `(published, id)`.
     private var itemRows: [NodeID: [Item]] = [:]
+    private var outboxRows: [OutboxEntry] = []
+    private var lastSequence: Int64 = 0
 
     public init() {}
 
@@ -100,8 +102,9 @@ public actor InMemoryPubSubStore: PubSubStore {
 
     // MARK: Items
 
-    public func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?) -> [String] {
+    public func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?, outbox: [OutboxMessage]) -> [String] {
         guard nodes[node] != nil else { return [] }
+        enqueue(outbox, at: item.published)
         var rows = itemRows[node] ?? []
         rows.removeAll { $0.id == item.id }
         let index = rows.lastIndex { $0.cursor < item.cursor }.map { $0 + 1 } ?? 0
@@ -154,5 +157,36 @@ public actor InMemoryPubSubStore: PubSubStore {
         let removed = (itemRows[node] ?? []).filter { $0.published < cutoff }.map(\.id)
         itemRows[node]?.removeAll { $0.published < cutoff }
         return removed
+    }
+
+    // MARK: Outbox
+
+    public func enqueue(_ messages: [OutboxMessage], at time: Date) {
+        for message in messages {
+            lastSequence += 1
+            outboxRows.append(OutboxEntry(sequence: lastSequence, message: message, enqueued: time))
+        }
+    }
+
+    public func outbox(_ queue: String, after sequence: Int64?, limit: Int) -> [OutboxEntry] {
+        Array(outboxRows.lazy
+            .filter { $0.message.queue == queue && $0.sequence > (sequence ?? .min) }
+            .prefix(max(limit, 0)))
+    }
+
+    public func removeFromOutbox(_ queue: String, through sequence: Int64) {
+        outboxRows.removeAll { $0.message.queue == queue && $0.sequence <= sequence }
+    }
+
+    public func trimOutbox(_ queue: String, keepingAtMost limit: Int) -> Int {
+        let inQueue = outboxRows.filter { $0.message.queue == queue }
+        let excess = inQueue.count - max(limit, 0)
+        guard excess > 0, let cut = inQueue.prefix(excess).last?.sequence else { return 0 }
+        removeFromOutbox(queue, through: cut)
+        return excess
+    }
+
+    public func outboxCount(_ queue: String) -> Int {
+        outboxRows.count { $0.message.queue == queue }
     }
 }

@@ -20,13 +20,19 @@ extension PubSubService {
 
         let published = nextPublishedTime()
         let itemID = requestedID.flatMap { $0.isEmpty ? nil : $0 } ?? ids.next(at: published)
-        let item = Item(id: itemID, publisher: actor.bareJID, payload: payload, published: published)
+        let item = Item(id: itemID, publisher: actor.publisherJID, payload: payload, published: published)
         var evicted: [String] = []
-        // §4.3: a transient node (persist_items false) notifies without storing.
+        // Outbound copies (MQTT bridge) commit with the item, so an acknowledged publish is never
+        // lost on its way out (transactional outbox, Outbox.swift).
+        let outbox = forwarder?.outbox(forPublished: item, on: id) ?? []
+        // §4.3: a transient node (persist_items false) notifies without storing the item.
         if node.configuration.persistItems {
             evicted = try await stored {
-                try await store.appendItem(item, to: id, keepingAtMost: effectiveMaxItems(node.configuration))
+                try await store.appendItem(
+                    item, to: id, keepingAtMost: effectiveMaxItems(node.configuration), outbox: outbox)
             }
+        } else if !outbox.isEmpty {
+            try await stored { try await store.enqueue(outbox, at: published) }
         }
         let recipients = node.configuration.deliverNotifications
             ? try await recipients(for: node, kind: .items, includeNode: true) : []

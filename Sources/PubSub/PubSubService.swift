@@ -18,6 +18,8 @@ public actor PubSubService {
     let configuration: PubSubServiceConfiguration
     let clock: any PubSubClock
     let rosterLookup: (any RosterLookup)?
+    /// Outbound copies of published items (the MQTT bridge's rules); nil forwards nothing.
+    var forwarder: (any ItemForwarder)?
 
     var ids = IDGenerator()
     /// The newest `published` handed out, so publication times never go backwards (cursor paging relies on it).
@@ -32,13 +34,20 @@ public actor PubSubService {
         store: any PubSubStore,
         configuration: PubSubServiceConfiguration,
         clock: any PubSubClock = SystemPubSubClock(),
-        rosterLookup: (any RosterLookup)? = nil
+        rosterLookup: (any RosterLookup)? = nil,
+        forwarder: (any ItemForwarder)? = nil
     ) {
         self.jid = jid
         self.store = store
         self.configuration = configuration
         self.clock = clock
         self.rosterLookup = rosterLookup
+        self.forwarder = forwarder
+    }
+
+    /// Installs the rules deciding the outbound copies of published items (set before serving).
+    public func setForwarder(_ forwarder: (any ItemForwarder)?) {
+        self.forwarder = forwarder
     }
 
     /// Performs one use case as `actor`; throws the error the XEP names for it.

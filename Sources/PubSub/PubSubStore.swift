@@ -7,7 +7,7 @@ import XMPPCore
 /// ``PubSubError/storeFailure(_:)``.
 ///
 /// Every backend must pass the shared store suite (STYLE.md §7) — the rules documented here are what it checks.
-public protocol PubSubStore: Sendable {
+public protocol PubSubStore: OutboxStore {
     // MARK: Nodes
 
     /// Inserts `node` with `owner` affiliated as owner; returns `false` (and changes nothing) when the
@@ -52,7 +52,11 @@ public protocol PubSubStore: Sendable {
     /// In one transaction: stores `item` (replacing an item with the same id, which then counts as the
     /// newest, XEP-0060 §13.1), then deletes the oldest items beyond `keepingAtMost` (`nil` keeps all).
     /// Returns the ids evicted by the limit, oldest first (a replaced id is not "evicted").
-    func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?) async throws -> [String]
+    ///
+    /// `outbox` messages are enqueued in the same transaction (``OutboxStore``): the item and its
+    /// outbound copies are durable together or not at all.
+    func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?, outbox: [OutboxMessage])
+        async throws -> [String]
     /// Items in `(published, id)` order, per ``ItemQuery``.
     func items(in node: NodeID, query: ItemQuery) async throws -> ItemPage
     /// Deletes the listed items; returns the ids that existed.
@@ -61,4 +65,11 @@ public protocol PubSubStore: Sendable {
     func purgeItems(in node: NodeID) async throws -> [String]
     /// Deletes items published strictly before `cutoff`; returns their ids.
     func expireItems(in node: NodeID, publishedBefore cutoff: Date) async throws -> [String]
+}
+
+extension PubSubStore {
+    /// ``appendItem(_:to:keepingAtMost:outbox:)`` with nothing to forward.
+    public func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?) async throws -> [String] {
+        try await appendItem(item, to: node, keepingAtMost: limit, outbox: [])
+    }
 }

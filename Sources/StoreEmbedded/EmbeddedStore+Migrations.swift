@@ -15,6 +15,9 @@ extension EmbeddedStore {
         migrator.registerMigration("002_pubsub") { db in
             try db.execute(sql: migration002PubSub)
         }
+        migrator.registerMigration("003_outbox") { db in
+            try db.execute(sql: migration003Outbox)
+        }
         return migrator
     }()
 

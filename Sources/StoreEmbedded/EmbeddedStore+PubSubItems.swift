@@ -6,10 +6,12 @@ import XMPPCore
 /// The item half of ``PubSubStore`` in SQLite: `pubsub_items`, ordered by `(published_us, item_id)`
 /// on the index of the same name. Payloads are BLOBs, byte-exact.
 extension EmbeddedStore {
-    public func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?) async throws -> [String] {
+    public func appendItem(
+        _ item: Item, to node: NodeID, keepingAtMost limit: Int?, outbox: [OutboxMessage]
+    ) async throws -> [String] {
         // Group commit: concurrent appends share one transaction, so one WAL fsync (synchronous=FULL)
         // per batch; each caller resumes after its batch committed, i.e. once its item is durable.
-        try await appends.submit(PendingAppend(item: item, node: node, limit: limit)) { batch in
+        try await appends.submit(PendingAppend(item: item, node: node, limit: limit, outbox: outbox)) { batch in
             try await self.database().write { db in try batch.map { try Self.append($0, in: db) } }
         }
     }
@@ -21,6 +23,7 @@ extension EmbeddedStore {
         guard try Bool.fetchOne(
             db, sql: "SELECT 1 FROM pubsub_nodes WHERE node = ?", arguments: [node.rawValue]
         ) != nil else { return [] }
+        try insert(pending.outbox, at: item.published, in: db)
         // An overwrite takes the new published time, so it becomes the newest.
         try db.execute(
             sql: """
@@ -136,4 +139,5 @@ struct PendingAppend: Sendable {
     let item: Item
     let node: NodeID
     let limit: Int?
+    let outbox: [OutboxMessage]
 }

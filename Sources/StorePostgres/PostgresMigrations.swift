@@ -184,5 +184,20 @@ BEGIN
 END
 $fn$;
 """#),
+        ("003_outbox", #"""
+-- 003: the transactional outbox of the MQTT bridge (PubSub/Outbox.swift). Rows are written in the
+-- statement (so the transaction) of the item that caused them and deleted once the broker
+-- acknowledged them. `sequence` is an identity, never reused, so a sender's position stays valid.
+CREATE TABLE bridge_outbox (
+    sequence bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    queue    text        NOT NULL,
+    topic    text        NOT NULL,
+    payload  bytea       NOT NULL,
+    qos      smallint    NOT NULL CHECK (qos IN (0, 1, 2)),
+    retain   boolean     NOT NULL,
+    enqueued timestamptz NOT NULL
+);
+CREATE INDEX bridge_outbox_queue ON bridge_outbox (queue, sequence);
+"""#),
     ]
 }

@@ -7,10 +7,12 @@ import XMPPCore
 /// on the index of the same name. Payloads are `bytea`, byte-exact; times are whole microseconds
 /// (``PostgresTimestamp``).
 extension PostgresStore {
-    public func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?) async throws -> [String] {
+    public func appendItem(
+        _ item: Item, to node: NodeID, keepingAtMost limit: Int?, outbox: [OutboxMessage]
+    ) async throws -> [String] {
         // Group commit: concurrent appends go to the server together, one statement (so one round
         // trip and one commit) per batch; each caller resumes once its batch has committed.
-        try await appends.submit(PendingAppend(item: item, node: node, limit: limit)) { batch in
+        try await appends.submit(PendingAppend(item: item, node: node, limit: limit, outbox: outbox)) { batch in
             try await self.append(batch)
         }
     }
@@ -28,13 +30,44 @@ extension PostgresStore {
         let payloads = sorted.map { ByteBuffer(bytes: $0.item.payload) }
         let published = sorted.map { PostgresTimestamp($0.item.published) }
         let limits = sorted.map { $0.limit.map { Int64(max($0, 0)) } ?? -1 }
-        let rows = try await client().query(
-            """
-            SELECT ordinal, evicted_id, evicted_published FROM pubsub_append_items(
-                \(nodes)::text[], \(ids)::text[], \(publishers)::text[], \(payloads)::bytea[],
-                \(published)::timestamptz[], \(limits)::int8[])
-            """,
-            logger: logger)
+        // Outbound copies (the bridge's outbox) in arrival order, not node order: a data-modifying CTE
+        // runs in the same statement, so they commit with the items or not at all.
+        let queued = batch.flatMap { append in append.outbox.map { (append.item.published, $0, append.node.rawValue) } }
+        let rows: PostgresRowSequence
+        if queued.isEmpty {
+            rows = try await client().query(
+                """
+                SELECT ordinal, evicted_id, evicted_published FROM pubsub_append_items(
+                    \(nodes)::text[], \(ids)::text[], \(publishers)::text[], \(payloads)::bytea[],
+                    \(published)::timestamptz[], \(limits)::int8[])
+                """,
+                logger: logger)
+        } else {
+            let queues = queued.map(\.1.queue)
+            let topics = queued.map(\.1.topic)
+            let bodies = queued.map { ByteBuffer(bytes: $0.1.payload) }
+            let qos = queued.map { Int16($0.1.qos) }
+            let retain = queued.map(\.1.retain)
+            let enqueued = queued.map { PostgresTimestamp($0.0) }
+            let owners = queued.map(\.2)
+            rows = try await client().query(
+                """
+                WITH queued AS (
+                    INSERT INTO bridge_outbox (queue, topic, payload, qos, retain, enqueued)
+                    SELECT q, t, p, o, r, e
+                    FROM unnest(\(queues)::text[], \(topics)::text[], \(bodies)::bytea[], \(qos)::int2[],
+                                \(retain)::bool[], \(enqueued)::timestamptz[], \(owners)::text[])
+                         WITH ORDINALITY AS u(q, t, p, o, r, e, nd, n)
+                    -- As pubsub_append_item: an append to a missing node stores nothing.
+                    WHERE EXISTS (SELECT 1 FROM pubsub_nodes WHERE node = u.nd)
+                    ORDER BY n
+                )
+                SELECT ordinal, evicted_id, evicted_published FROM pubsub_append_items(
+                    \(nodes)::text[], \(ids)::text[], \(publishers)::text[], \(payloads)::bytea[],
+                    \(published)::timestamptz[], \(limits)::int8[])
+                """,
+                logger: logger)
+        }
         var evicted = [[(published: Int64, id: String)]](repeating: [], count: batch.count)
         for try await (ordinal, id, time) in rows.decode((Int, String, PostgresTimestamp).self) {
             guard sorted.indices.contains(ordinal - 1) else {
@@ -162,4 +195,5 @@ struct PendingAppend: Sendable {
     let item: Item
     let node: NodeID
     let limit: Int?
+    let outbox: [OutboxMessage]
 }

@@ -20,13 +20,13 @@ import Testing
         _ = await store.createNode(Node(id: id, configuration: NodeConfiguration(), creator: nil, created: Date()), owner: nil)
         for index in 0..<5 {
             let item = Item(id: "\(index)", publisher: nil, payload: [], published: Date(timeIntervalSince1970: Double(index)))
-            _ = await store.appendItem(item, to: id, keepingAtMost: nil)
+            _ = try await store.appendItem(item, to: id, keepingAtMost: nil)
         }
-        let evicted = await store.appendItem(
+        let evicted = try await store.appendItem(
             Item(id: "5", publisher: nil, payload: [], published: Date(timeIntervalSince1970: 5)), to: id, keepingAtMost: 3)
         #expect(evicted == ["0", "1", "2"])
         // Overwriting an id is a replacement, not an eviction.
-        let replaced = await store.appendItem(
+        let replaced = try await store.appendItem(
             Item(id: "3", publisher: nil, payload: [], published: Date(timeIntervalSince1970: 6)), to: id, keepingAtMost: 3)
         #expect(replaced == [])
         #expect(await store.items(in: id, query: .all).items.map(\.id) == ["4", "5", "3"])

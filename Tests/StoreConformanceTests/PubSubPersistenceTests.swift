@@ -194,7 +194,7 @@ import XMPPCore
     @Test(arguments: StoreKind.persistent)
     func pubsubMigrationIsKnown(_ kind: StoreKind) async throws {
         try await kind.withLocation { location async throws in
-            #expect(try location.knownMigrations() == ["001_accounts", "002_pubsub"])
+            #expect(try location.knownMigrations() == ["001_accounts", "002_pubsub", "003_outbox"])
         }
     }
 }
