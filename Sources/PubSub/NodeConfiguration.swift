@@ -28,6 +28,17 @@ public enum NotificationType: String, Sendable, CaseIterable {
     case normal, headline
 }
 
+/// `pubsub#publish_node_full` (XEP-0060 §7.1.2.5, §7.1.3.4, §17.4.4): what a publish to a node holding
+/// `max_items` items does.
+public enum PublishNodeFull: String, Sendable, CaseIterable {
+    /// Evict the oldest; with `pubsub#notify_retract`, subscribers get a retraction for it (§7.1.2.5 MAY).
+    case retractOldest = "retract-oldest"
+    /// Evict the oldest silently.
+    case discardOldest = "discard-oldest"
+    /// Refuse the publish: conflict + node-full (§7.1.3.4).
+    case reject
+}
+
 /// `pubsub#children_association_policy` (XEP-0248 §12.2.2): who may associate children with a collection.
 public enum ChildrenAssociationPolicy: String, Sendable, CaseIterable {
     case all, owners, whitelist
@@ -53,6 +64,8 @@ public struct NodeConfiguration: Hashable, Sendable {
     public var payloadType: String? = nil
     /// `pubsub#max_items`; `nil` is `max` (no limit but the service's own).
     public var maxItems: Int? = 10
+    /// `pubsub#publish_node_full`; the default is `retract-oldest` (§7.1.2.5).
+    public var publishNodeFull: PublishNodeFull = .retractOldest
     /// `pubsub#item_expire`; `nil` means items never expire. Enforced by ``PubSubService/expireItems()``.
     public var itemExpire: Duration? = nil
     /// `pubsub#access_model`.
@@ -102,6 +115,10 @@ public struct NodeConfiguration: Hashable, Sendable {
         configuration.nodeType = type
         return configuration
     }
+
+    /// The §4.3 "notification-only, transient" event type (`deliver_payloads` and `persist_items` false):
+    /// publishes carry no `<item/>` and notifications an empty `<items/>` (§7.1.3.7).
+    public var isNotificationOnlyTransient: Bool { !deliverPayloads && !persistItems }
 
     /// Checks the values a form cannot type (XEP-0060 §8.2.5.2: invalid values give `not-acceptable`).
     func validate() throws(PubSubError) {

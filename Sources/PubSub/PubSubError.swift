@@ -52,12 +52,19 @@ public enum PubSubError: Error, Hashable, Sendable {
     case maxNodesExceeded
     /// not-acceptable + payload-too-big (§7.1.3.5).
     case payloadTooBig
-    /// bad-request + invalid-payload — more than one payload, wrong namespace (§7.1.3.6); raised by codecs.
+    /// bad-request + invalid-payload — more than one payload (raised by codecs) or a root namespace other than
+    /// `pubsub#type` (§7.1.3.6).
     case invalidPayload
     /// bad-request + item-required (§7.1.3.7, §7.2.3.4).
     case itemRequired
     /// bad-request + payload-required — an item without payload on a node that delivers payloads (§7.1.3.7).
     case payloadRequired
+    /// bad-request + item-forbidden — an item published to a notification-only transient node (§7.1.3.7).
+    case itemForbidden
+    /// conflict + node-full — `pubsub#publish_node_full` is `reject` and the node holds `max_items` (§7.1.3.4).
+    case nodeFull
+    /// bad-request — dissociating a node that is not a child of the collection (XEP-0248 §7.6.3.1).
+    case notAssociated
     /// bad-request — an ItemID longer than ``Item/maximumIDLength`` UTF-8 bytes (local policy; stores index ids).
     case invalidItemID
     /// conflict + precondition-not-met (§7.1.5).

@@ -9,11 +9,15 @@ public struct Recipient: Hashable, Sendable {
     /// The collections whose subscriptions matched, for the SHIM `Collection` header (XEP-0248 §5.3);
     /// empty when only subscriptions on the node itself matched.
     public let collections: [NodeID]
+    /// `pubsub#include_body` (§13.8): true when any matching subscription asked for a message body
+    /// ("the service SHOULD include a body with all notifications").
+    public let includeBody: Bool
 
-    public init(jid: JID, subscriptionIDs: [SubscriptionID], collections: [NodeID]) {
+    public init(jid: JID, subscriptionIDs: [SubscriptionID], collections: [NodeID], includeBody: Bool = false) {
         self.jid = jid
         self.subscriptionIDs = subscriptionIDs
         self.collections = collections
+        self.includeBody = includeBody
     }
 }
 
@@ -22,18 +26,22 @@ public struct Delivery: Hashable, Sendable {
     public let deliverPayloads: Bool
     public let notificationType: NotificationType
     public let presenceBased: Bool
+    /// `pubsub#title` of the leaf, for the §13.8 message body.
+    public let title: String
 
-    public init(deliverPayloads: Bool, notificationType: NotificationType, presenceBased: Bool) {
+    public init(deliverPayloads: Bool, notificationType: NotificationType, presenceBased: Bool, title: String = "") {
         self.deliverPayloads = deliverPayloads
         self.notificationType = notificationType
         self.presenceBased = presenceBased
+        self.title = title
     }
 
     init(_ configuration: NodeConfiguration) {
         self.init(
             deliverPayloads: configuration.deliverPayloads,
             notificationType: configuration.notificationType,
-            presenceBased: configuration.presenceBasedDelivery
+            presenceBased: configuration.presenceBasedDelivery,
+            title: configuration.title
         )
     }
 }
@@ -52,6 +60,8 @@ public enum RemovalReason: String, Hashable, Sendable {
 public enum PubSubEvent: Sendable, Equatable {
     /// §7.1.2: an item was published (or overwritten).
     case published(node: NodeID, item: Item, delivery: Delivery, recipients: [Recipient])
+    /// §4.3: a publish without item on a notification-only transient node: an empty `<items/>` event.
+    case notified(node: NodeID, delivery: Delivery, recipients: [Recipient])
     /// §7.2.2.1: items were retracted; recipients are empty unless notification was asked for.
     case retracted(node: NodeID, itemIDs: [String], recipients: [Recipient])
     /// Items were removed by retention (no notification per XEP-0060; stores of uploads and bridges care).
@@ -64,6 +74,11 @@ public enum PubSubEvent: Sendable, Equatable {
     case configured(node: NodeID, configuration: NodeConfiguration, recipients: [Recipient])
     /// XEP-0248 §5.3: a node was created below collections with `subscription_type` nodes/all subscribers.
     case nodeCreated(node: NodeID, recipients: [Recipient])
+    /// XEP-0248 §5.3.2: `node` became a child of `collection` (by `<associate/>` or configuration);
+    /// recipients are the collection's `nodes`/`all` subscribers.
+    case associated(collection: NodeID, node: NodeID, recipients: [Recipient])
+    /// XEP-0248 §5.3.2: `node` stopped being a child of `collection`.
+    case dissociated(collection: NodeID, node: NodeID, recipients: [Recipient])
     /// §13.14: a subscription changed state (approved, denied, removed by an owner, new).
     /// `owners` are to be told as well when the node has `pubsub#notify_sub`.
     case subscriptionChanged(Subscription, owners: [JID])

@@ -14,6 +14,10 @@ public enum PubSubResult: Sendable, Equatable {
     case subscriptionOptions(SubscriptionOptions)
     /// §6.5.
     case items(node: NodeID, page: ItemPage)
+    /// XEP-0248 §6.2: items of the leaves below a collection.
+    case collectionItems(node: NodeID, page: CollectionItemPage)
+    /// §5.5: the ItemIDs of a leaf, for disco#items.
+    case itemIDs(node: NodeID, ids: [String])
     /// §5.6 / §8.8.1 / §8.7.
     case subscriptions([Subscription])
     /// §5.7 / §8.9.1.

@@ -33,22 +33,9 @@ extension PubSubService {
     /// node (XEP-0248 §6.1). One ``Recipient`` per subscriber JID, carrying every matching subid
     /// (XEP-0060 §13.16), in first-subscribed order.
     func recipients(for node: Node, kind: NotificationKind, includeNode: Bool) async throws(PubSubError) -> [Recipient] {
-        let now = now()
-        var order: [JID] = []
-        var matches: [JID: (ids: [SubscriptionID], collections: [NodeID])] = [:]
-        func add(_ subscription: Subscription, via collection: NodeID?) {
-            guard subscription.isActive(at: now) else { return }
-            if matches[subscription.jid] == nil {
-                order.append(subscription.jid)
-                matches[subscription.jid] = ([], [])
-            }
-            matches[subscription.jid]?.ids.append(subscription.id)
-            if let collection, matches[subscription.jid]?.collections.contains(collection) == false {
-                matches[subscription.jid]?.collections.append(collection)
-            }
-        }
+        var matched: [(subscription: Subscription, via: NodeID?)] = []
         if includeNode {
-            for subscription in try await cachedSubscriptions(on: node.id) { add(subscription, via: nil) }
+            matched += try await cachedSubscriptions(on: node.id).map { ($0, nil) }
         }
         let ancestors = try await cachedAncestors(of: node)
         for (ancestor, distance) in ancestors.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
@@ -56,11 +43,34 @@ extension PubSubService {
             where kind.accepts(subscription.options.subscriptionType)
                 && subscription.options.subscriptionDepth.includes(distance: distance)
             {
-                add(subscription, via: ancestor)
+                matched.append((subscription, ancestor))
+            }
+        }
+        return group(matched)
+    }
+
+    /// One ``Recipient`` per JID of the active subscriptions in `matched`, in first-match order, with every
+    /// subid and every collection (`via`) it matched through.
+    func group(_ matched: [(subscription: Subscription, via: NodeID?)]) -> [Recipient] {
+        let now = now()
+        var order: [JID] = []
+        var matches: [JID: (ids: [SubscriptionID], collections: [NodeID], body: Bool)] = [:]
+        for (subscription, collection) in matched where subscription.isActive(at: now) {
+            if matches[subscription.jid] == nil {
+                order.append(subscription.jid)
+                matches[subscription.jid] = ([], [], false)
+            }
+            matches[subscription.jid]?.ids.append(subscription.id)
+            // §13.8: one subscription with include_body is enough for a body on the notification.
+            if subscription.options.includeBody { matches[subscription.jid]?.body = true }
+            if let collection, matches[subscription.jid]?.collections.contains(collection) == false {
+                matches[subscription.jid]?.collections.append(collection)
             }
         }
         return order.compactMap { jid in
-            matches[jid].map { Recipient(jid: jid, subscriptionIDs: $0.ids, collections: $0.collections) }
+            matches[jid].map {
+                Recipient(jid: jid, subscriptionIDs: $0.ids, collections: $0.collections, includeBody: $0.body)
+            }
         }
     }
 
@@ -73,7 +83,8 @@ extension PubSubService {
                 result[index] = Recipient(
                     jid: existing.jid,
                     subscriptionIDs: existing.subscriptionIDs + recipient.subscriptionIDs.filter { !existing.subscriptionIDs.contains($0) },
-                    collections: existing.collections + recipient.collections.filter { !existing.collections.contains($0) }
+                    collections: existing.collections + recipient.collections.filter { !existing.collections.contains($0) },
+                    includeBody: existing.includeBody || recipient.includeBody
                 )
             } else {
                 result.append(recipient)
@@ -86,7 +97,7 @@ extension PubSubService {
         fanOutCache = FanOutCache(generation: fanOutCache.generation &+ 1)
     }
 
-    private func cachedSubscriptions(on node: NodeID) async throws(PubSubError) -> [Subscription] {
+    func cachedSubscriptions(on node: NodeID) async throws(PubSubError) -> [Subscription] {
         if let cached = fanOutCache.subscriptions[node] { return cached }
         let generation = fanOutCache.generation
         let loaded = try await stored { try await store.subscriptions(on: node) }
@@ -95,7 +106,7 @@ extension PubSubService {
     }
 
     /// Ancestors of `node` with their shortest distance, by breadth-first search up `collections`.
-    private func cachedAncestors(of node: Node) async throws(PubSubError) -> [NodeID: Int] {
+    func cachedAncestors(of node: Node) async throws(PubSubError) -> [NodeID: Int] {
         if let cached = fanOutCache.ancestors[node.id] { return cached }
         let generation = fanOutCache.generation
         var distances: [NodeID: Int] = [:]

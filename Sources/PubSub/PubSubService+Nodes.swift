@@ -59,6 +59,7 @@ extension PubSubService {
             try await checkAssociation(of: id, with: parent, as: actor)
         }
         var childUpdates: [Node] = []
+        var adopted: [NodeID] = [], released: [NodeID] = []
         if let children {
             if let childrenMax = new.childrenMax, children.count > childrenMax { throw .maxNodesExceeded }
             let current = Set(currentChildren.map(\.id))
@@ -67,10 +68,12 @@ extension PubSubService {
                 if try await isAncestor(childID, of: id) || childID == id { throw .invalidGraphChange }
                 child.configuration.collections.append(id)
                 childUpdates.append(child)
+                adopted.append(childID)
             }
             for var child in currentChildren where !children.contains(child.id) {
                 child.configuration.collections.removeAll { $0 == id }
                 childUpdates.append(child)
+                released.append(child.id)
             }
         }
 
@@ -83,6 +86,18 @@ extension PubSubService {
             if !removed.isEmpty { emit(.itemsRemoved(node: id, itemIDs: removed, reason: .evicted)) }
         }
         invalidateFanOut()
+        // XEP-0248 §5.3.2: every edge this configuration added or removed is announced, both when this
+        // node's pubsub#collection changed and when its pubsub#children did.
+        var joined: [Node] = [], left: [Node] = []
+        for parent in new.collections where !old.collections.contains(parent) {
+            if let loaded = try await stored({ try await store.node(parent) }) { joined.append(loaded) }
+        }
+        for parent in old.collections where !new.collections.contains(parent) {
+            if let loaded = try await stored({ try await store.node(parent) }) { left.append(loaded) }
+        }
+        try await emitGraphChange(of: id, added: joined, removed: left)
+        for child in adopted { try await emitGraphChange(of: child, added: [updated], removed: []) }
+        for child in released { try await emitGraphChange(of: child, added: [], removed: [updated]) }
         let recipients = new.notifyConfig ? try await recipients(for: updated, kind: .nodes, includeNode: true) : []
         emit(.configured(node: id, configuration: new, recipients: recipients))
         return .done
@@ -167,8 +182,12 @@ extension PubSubService {
 
     // MARK: §5.2, §5.4 Discovery
 
-    func childNodes(of parent: NodeID?) async throws(PubSubError) -> PubSubResult {
-        if let parent { _ = try await loadNode(parent) }
+    func childNodes(of parent: NodeID?, as actor: Requester) async throws(PubSubError) -> PubSubResult {
+        if let parent {
+            // §5.5: disco#items on a leaf lists its items; on a collection its children (XEP-0248 §5.2).
+            let node = try await loadNode(parent)
+            if node.type == .leaf { return try await itemIDs(of: node, as: actor) }
+        }
         let nodes = try await stored { try await store.childNodes(of: parent) }
         return .nodes(nodes.map { NodeSummary(id: $0.id, title: $0.configuration.title, type: $0.type) })
     }

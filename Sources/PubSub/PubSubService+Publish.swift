@@ -5,17 +5,23 @@ import XMPPCore
 extension PubSubService {
     // MARK: §7.1 Publish
 
-    func publish(_ id: NodeID, itemID requestedID: String?, payload: [UInt8], options: PublishOptions?, as actor: Requester)
-        async throws(PubSubError) -> PubSubResult
-    {
+    func publish(
+        _ id: NodeID, itemID requestedID: String?, payload: [UInt8], options: PublishOptions?,
+        payloadNamespace: String?, as actor: Requester
+    ) async throws(PubSubError) -> PubSubResult {
         let node = try await nodeForPublish(id, options: options, as: actor)
         // XEP-0248 §4.1: collections MUST NOT support "publish".
         guard node.type == .leaf else { throw .unsupported(.publish) }
         try await requirePublishRight(on: node, as: actor)
+        // §7.1.3.7: a notification-only transient node takes no <item/> at all (§4.3 table).
+        if node.configuration.isNotificationOnlyTransient { throw .itemForbidden }
         let sizeLimit = min(node.configuration.maxPayloadSize ?? .max, configuration.maxPayloadSizeLimit)
         guard payload.count <= sizeLimit else { throw .payloadTooBig }
         // §7.1.3.7: the event type is "payload", so an item without one is bounced.
         guard !payload.isEmpty || !node.configuration.deliverPayloads else { throw .payloadRequired }
+        // §7.1.3.6: the root payload namespace must match the configured pubsub#type.
+        if let payloadNamespace, !payload.isEmpty, let type = node.configuration.payloadType, !type.isEmpty,
+           payloadNamespace != type { throw .invalidPayload }
         if let requestedID, requestedID.utf8.count > Item.maximumIDLength { throw .invalidItemID }
 
         let published = nextPublishedTime()
@@ -26,7 +32,10 @@ extension PubSubService {
         // lost on its way out (transactional outbox, Outbox.swift).
         let outbox = forwarder?.outbox(forPublished: item, on: id) ?? []
         // §4.3: a transient node (persist_items false) notifies without storing the item.
-        if node.configuration.persistItems {
+        if node.configuration.persistItems, node.configuration.publishNodeFull == .reject,
+           let limit = effectiveMaxItems(node.configuration) {
+            evicted = try await appendUnlessFull(item, to: id, limit: limit, outbox: outbox)
+        } else if node.configuration.persistItems {
             evicted = try await stored {
                 try await store.appendItem(
                     item, to: id, keepingAtMost: effectiveMaxItems(node.configuration), outbox: outbox)
@@ -37,13 +46,19 @@ extension PubSubService {
         let recipients = node.configuration.deliverNotifications
             ? try await recipients(for: node, kind: .items, includeNode: true) : []
         emit(.published(node: id, item: item, delivery: Delivery(node.configuration), recipients: recipients))
-        if !evicted.isEmpty { emit(.itemsRemoved(node: id, itemIDs: evicted, reason: .evicted)) }
+        if !evicted.isEmpty {
+            emit(.itemsRemoved(node: id, itemIDs: evicted, reason: .evicted))
+            // §7.1.2.5: "retract-oldest" MAY notify the retraction; Starling does when notify_retract is on.
+            if node.configuration.publishNodeFull == .retractOldest, node.configuration.notifyRetract {
+                emit(.retracted(node: id, itemIDs: evicted, recipients: recipients))
+            }
+        }
         return .published(node: id, itemID: itemID)
     }
 
     /// The node to publish to, auto-created when missing (§7.1.4) with the publish-options applied
     /// (§7.1.5 rule 3); an existing node must satisfy the preconditions (rules 1 and 2).
-    private func nodeForPublish(_ id: NodeID, options: PublishOptions?, as actor: Requester) async throws(PubSubError) -> Node {
+    func nodeForPublish(_ id: NodeID, options: PublishOptions?, as actor: Requester) async throws(PubSubError) -> Node {
         if let node = try await stored({ try await store.node(id) }) {
             if let options, !options.isSatisfied(by: node.configuration) { throw .preconditionNotMet }
             return node
@@ -64,7 +79,7 @@ extension PubSubService {
 
     /// `pubsub#publish_model` over Table 4: publishers (the table), subscribers (also anyone subscribed),
     /// open (anyone but outcasts).
-    private func requirePublishRight(on node: Node, as actor: Requester) async throws(PubSubError) {
+    func requirePublishRight(on node: Node, as actor: Requester) async throws(PubSubError) {
         guard let jid = actor.bareJID else { return }
         let affiliation = try await affiliation(of: actor, on: node.id)
         if affiliation == .outcast { throw .forbidden }
@@ -117,8 +132,7 @@ extension PubSubService {
 
     func items(_ id: NodeID, query: ItemQuery, as actor: Requester) async throws(PubSubError) -> PubSubResult {
         let node = try await loadNode(id)
-        // XEP-0248 §6.2 lets a service return items of a collection's leaves; Starling does not (yet).
-        guard node.type == .leaf else { throw .unsupported(.retrieveItems) }
+        if node.type == .collection { return try await collectionItems(node, query: query, as: actor) }
         try await checkAccess(to: node, for: .retrieveItems, as: actor)
         let page = try await stored { try await store.items(in: id, query: query) }
         return .items(node: id, page: page)

@@ -99,7 +99,8 @@ extension PubSubService {
               subscription.isActive(at: now()) else { return }
         let page = try await stored { try await store.items(in: node.id, query: .mostRecent(1)) }
         guard let item = page.items.last else { return }
-        let recipient = Recipient(jid: subscription.jid, subscriptionIDs: [subscription.id], collections: [])
+        let recipient = Recipient(jid: subscription.jid, subscriptionIDs: [subscription.id], collections: [],
+                                  includeBody: subscription.options.includeBody)
         emit(.lastPublished(node: node.id, item: item, delivery: Delivery(node.configuration), recipient: recipient))
     }
 

@@ -28,6 +28,8 @@ public actor PubSubService {
     var nextListener: UInt64 = 0
     /// Fan-out cache: subscriptions per node, invalidated (by generation) on every subscription or graph change.
     var fanOutCache = FanOutCache()
+    /// Serializes publishes to `publish_node_full = reject` nodes (PubSubService+PublishRules.swift).
+    var fullNodeGate = NodeGate()
 
     public init(
         jid: JID,
@@ -73,12 +75,19 @@ public actor PubSubService {
             return try await ownerAffiliations(node, as: actor)
         case .setOwnerAffiliations(let node, let changes):
             return try await setOwnerAffiliations(node, changes: changes, as: actor)
+        case .associate(let collection, let node):
+            return try await associate(node, with: collection, as: actor)
+        case .dissociate(let collection, let node):
+            return try await dissociate(node, from: collection, as: actor)
         case .pending(let node):
             return try await pending(node, as: actor)
         case .approve(let node, let subscriptionID, let allow):
             return try await approve(node, subscriptionID: subscriptionID, allow: allow, as: actor)
-        case .publish(let node, let itemID, let payload, let options):
-            return try await publish(node, itemID: itemID, payload: payload, options: options, as: actor)
+        case .publish(let node, let itemID, let payload, let options, let payloadNamespace):
+            return try await publish(node, itemID: itemID, payload: payload, options: options,
+                                     payloadNamespace: payloadNamespace, as: actor)
+        case .publishWithoutItem(let node, let options):
+            return try await publishWithoutItem(node, options: options, as: actor)
         case .retract(let node, let itemIDs, let notify):
             return try await retract(node, itemIDs: itemIDs, notify: notify, as: actor)
         case .subscribe(let node, let jid, let options):
@@ -96,7 +105,7 @@ public actor PubSubService {
         case .items(let node, let query):
             return try await items(node, query: query, as: actor)
         case .childNodes(let parent):
-            return try await childNodes(of: parent)
+            return try await childNodes(of: parent, as: actor)
         case .metadata(let node):
             return try await metadata(node)
         case .subscriptions(let node):

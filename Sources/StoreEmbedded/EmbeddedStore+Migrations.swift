@@ -18,6 +18,13 @@ extension EmbeddedStore {
         migrator.registerMigration("003_outbox") { db in
             try db.execute(sql: migration003Outbox)
         }
+        migrator.registerMigration("004_publish_node_full") { db in
+            // XEP-0060 §17.4.4 pubsub#publish_node_full; existing nodes keep the old behaviour.
+            try db.execute(sql: """
+                ALTER TABLE pubsub_nodes ADD COLUMN publish_node_full TEXT NOT NULL DEFAULT 'retract-oldest'
+                    CHECK (publish_node_full IN ('retract-oldest', 'discard-oldest', 'reject'));
+                """)
+        }
         return migrator
     }()
 

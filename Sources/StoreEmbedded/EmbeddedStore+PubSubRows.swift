@@ -3,16 +3,16 @@ import GRDB
 import PubSub
 import XMPPCore
 
-/// Conversions between the pubsub domain values and the rows of migration "002_pubsub".
+/// Conversions between the pubsub domain values and the rows of migrations "002_pubsub" and "004_publish_node_full".
 extension EmbeddedStore {
-    /// `pubsub_nodes` columns in the order of ``nodeValues(_:)``; `node` first, creation record last.
+    /// `pubsub_nodes` columns in the order of ``nodeValues(_:)``; `node` first.
     static let nodeColumns = [
         "node", "node_type", "title", "description", "payload_type", "max_items", "item_expire_us",
         "access_model", "publish_model", "deliver_payloads", "deliver_notifications", "notify_config",
         "notify_delete", "notify_retract", "notify_sub", "persist_items", "presence_based_delivery",
         "send_last_published_item", "notification_type", "max_payload_size", "roster_groups_allowed",
         "subscribe", "children_association_policy", "children_association_whitelist", "children_max",
-        "creator", "created_us",
+        "creator", "created_us", "publish_node_full",
     ]
 
     static func nodeValues(_ node: Node) throws -> [DatabaseValue] {
@@ -24,7 +24,7 @@ extension EmbeddedStore {
             c.notifySub, c.persistItems, c.presenceBasedDelivery, c.sendLastPublishedItem.rawValue,
             c.notificationType.rawValue, c.maxPayloadSize, try jsonArray(c.rosterGroupsAllowed), c.subscribe,
             c.childrenAssociationPolicy.rawValue, try jsonArray(c.childrenAssociationWhitelist.map(\.description)),
-            c.childrenMax, node.creator?.description, Microseconds.from(node.created),
+            c.childrenMax, node.creator?.description, Microseconds.from(node.created), c.publishNodeFull.rawValue,
         ]
         return values.map { $0?.databaseValue ?? .null }
     }
@@ -65,6 +65,7 @@ extension EmbeddedStore {
         c.description = try row.decode(forColumn: "description")
         c.payloadType = try row.decode(forColumn: "payload_type")
         c.maxItems = try row.decode(forColumn: "max_items")
+        c.publishNodeFull = try enumeration("publish_node_full", PublishNodeFull.self)
         c.itemExpire = try row.decode(Int64?.self, forColumn: "item_expire_us").map { .microseconds($0) }
         c.accessModel = try enumeration("access_model", AccessModel.self)
         c.publishModel = try enumeration("publish_model", PublishModel.self)

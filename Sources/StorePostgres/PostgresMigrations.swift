@@ -199,5 +199,10 @@ CREATE TABLE bridge_outbox (
 );
 CREATE INDEX bridge_outbox_queue ON bridge_outbox (queue, sequence);
 """#),
+        ("004_publish_node_full", #"""
+-- 004: XEP-0060 §17.4.4 pubsub#publish_node_full; existing nodes keep the old behaviour.
+ALTER TABLE pubsub_nodes ADD COLUMN publish_node_full text NOT NULL DEFAULT 'retract-oldest'
+    CHECK (publish_node_full IN ('retract-oldest', 'discard-oldest', 'reject'));
+"""#),
     ]
 }

@@ -26,7 +26,7 @@ extension PostgresStore: PubSubStore {
                     notify_delete, notify_retract, notify_sub, persist_items, presence_based_delivery,
                     send_last_published_item, notification_type, max_payload_size, roster_groups_allowed,
                     subscribe, children_association_policy, children_association_whitelist, children_max,
-                    creator, created)
+                    creator, created, publish_node_full)
                 VALUES (
                     \(node.id.rawValue), \(c.nodeType.rawValue), \(c.title), \(c.description), \(c.payloadType),
                     \(c.maxItems), \(c.itemExpire?.wholeMicroseconds)::int8 * interval '1 microsecond',
@@ -36,7 +36,7 @@ extension PostgresStore: PubSubStore {
                     \(c.sendLastPublishedItem.rawValue), \(c.notificationType.rawValue), \(c.maxPayloadSize),
                     \(c.rosterGroupsAllowed)::text[], \(c.subscribe), \(c.childrenAssociationPolicy.rawValue),
                     \(c.childrenAssociationWhitelist.map(\.description))::text[], \(c.childrenMax),
-                    \(node.creator?.description), \(PostgresTimestamp(node.created)))
+                    \(node.creator?.description), \(PostgresTimestamp(node.created)), \(c.publishNodeFull.rawValue))
                 ON CONFLICT (node) DO NOTHING
                 RETURNING node
             ), parents AS (
@@ -78,7 +78,7 @@ extension PostgresStore: PubSubStore {
                         roster_groups_allowed = \(c.rosterGroupsAllowed)::text[], subscribe = \(c.subscribe),
                         children_association_policy = \(c.childrenAssociationPolicy.rawValue),
                         children_association_whitelist = \(c.childrenAssociationWhitelist.map(\.description))::text[],
-                        children_max = \(c.childrenMax)
+                        children_max = \(c.childrenMax), publish_node_full = \(c.publishNodeFull.rawValue)
                     WHERE node = \(node.id.rawValue)
                     RETURNING 1
                     """,
@@ -229,7 +229,7 @@ extension PostgresStore {
                n.notify_delete, n.notify_retract, n.notify_sub, n.persist_items, n.presence_based_delivery,
                n.send_last_published_item, n.notification_type, n.max_payload_size, n.roster_groups_allowed,
                n.subscribe, n.children_association_policy, n.children_association_whitelist, n.children_max,
-               n.creator, n.created,
+               n.creator, n.created, n.publish_node_full,
                ARRAY(SELECT p.parent FROM pubsub_node_parents p WHERE p.node = n.node ORDER BY p.position)::text[]
                    AS parents
         FROM pubsub_nodes n
@@ -264,6 +264,7 @@ extension PostgresStore {
         c.description = try value("description")
         c.payloadType = try value("payload_type")
         c.maxItems = try value("max_items")
+        c.publishNodeFull = try enumeration("publish_node_full", PublishNodeFull.self)
         c.itemExpire = try value("item_expire_us", Int64?.self).map { .microseconds($0) }
         c.accessModel = try enumeration("access_model", AccessModel.self)
         c.publishModel = try enumeration("publish_model", PublishModel.self)

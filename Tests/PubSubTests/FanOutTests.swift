@@ -59,7 +59,7 @@ import Testing
         let events = try await f.events { try await f.publish("site-a/floor-2/temp") }
         #expect(recipients(of: events) == [
             Recipient(jid: alice, subscriptionIDs: [leaf.id, leafAgain.id, floor.id, site.id],
-                      collections: [node("site-a/floor-2"), node("site-a")]),
+                      collections: [node("site-a/floor-2"), node("site-a")], includeBody: true),
         ])
     }
 

@@ -12,8 +12,11 @@ import XMPPCore
         let features = Set(info.children("feature", namespace: Namespace.discoInfo).compactMap { $0[attribute: "var"] })
         #expect(features.contains("http://jabber.org/protocol/pubsub#publish"))
         #expect(features.contains("http://jabber.org/protocol/pubsub#collections"))
-        // Not implemented yet, so not advertised (§8.7 get-pending; presence-triggered delivery).
-        for missing in ["get-pending", "presence-notifications", "filtered-notifications"] {
+        // §8.7 get-pending through XEP-0050 ad-hoc commands (§8.7: "MUST be implemented using" it).
+        #expect(features.contains("http://jabber.org/protocol/pubsub#get-pending"))
+        #expect(features.contains("http://jabber.org/protocol/commands"))
+        // Not implemented, so not advertised (presence-triggered delivery, XEP-0115 filtering).
+        for missing in ["presence-notifications", "filtered-notifications"] {
             #expect(!features.contains("http://jabber.org/protocol/pubsub#\(missing)"), "\(missing)")
         }
     }

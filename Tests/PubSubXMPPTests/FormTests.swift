@@ -15,7 +15,7 @@ import XMPPStream
         c.sendLastPublishedItem = .onSubAndPresence; c.notificationType = .normal; c.maxPayloadSize = 65536
         c.rosterGroupsAllowed = ["ops"]; c.subscribe = false; c.collections = [try NodeID("root")]
         c.childrenAssociationPolicy = .whitelist; c.childrenAssociationWhitelist = [jid("admin@example.org")]
-        c.childrenMax = 20
+        c.childrenMax = 20; c.publishNodeFull = .reject
         let children = [try NodeID("site-a/floor-2")]
         for type in [DataForm.FormType.form, .submit] {
             // Through XML and back, as a peer would see it.

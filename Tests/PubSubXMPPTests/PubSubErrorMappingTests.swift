@@ -32,7 +32,9 @@ import XMPPCore
         case .invalidPayload: (.badRequest, .modify, "invalid-payload")
         case .itemRequired: (.badRequest, .modify, "item-required")
         case .payloadRequired: (.badRequest, .modify, "payload-required")
-        case .invalidItemID, .duplicateAffiliation: (.badRequest, .modify, nil)
+        case .itemForbidden: (.badRequest, .modify, "item-forbidden")
+        case .nodeFull: (.conflict, .cancel, "node-full")
+        case .invalidItemID, .duplicateAffiliation, .notAssociated: (.badRequest, .modify, nil)
         case .preconditionNotMet: (.conflict, .cancel, "precondition-not-met")
         case .unsupported: (.featureNotImplemented, .cancel, "unsupported")
         case .notAllowed: (.notAllowed, .cancel, nil)
@@ -46,7 +48,7 @@ import XMPPCore
         .alreadySubscribed, .subIDRequired, .invalidSubID, .notSubscribed, .retrievalRequiresSubscription,
         .jidRequired, .invalidOptions, .invalidConfiguration, .invalidGraphChange, .maxNodesExceeded, .payloadTooBig,
         .invalidPayload, .itemRequired, .payloadRequired, .invalidItemID, .preconditionNotMet, .notAllowed, .lastOwner,
-        .duplicateAffiliation, .storeFailure("disk on fire"),
+        .duplicateAffiliation, .itemForbidden, .nodeFull, .notAssociated, .storeFailure("disk on fire"),
     ] + Feature.allCases.map(PubSubError.unsupported)
 
     @Test(arguments: allCases)

@@ -26,7 +26,7 @@ import XMPPCore
 
     @Test func publishKeepsThePayloadByteExact() throws {
         let command = try PubSubRequest.command(from: iq(Self.publishXML))
-        guard case .publish(let node, let itemID, let payload, let options) = command else {
+        guard case .publish(let node, let itemID, let payload, let options, _) = command else {
             Issue.record("not a publish: \(command)"); return
         }
         #expect(node.rawValue == "princely_musings")
@@ -59,7 +59,7 @@ import XMPPCore
                 <field var='pubsub#max_items'><value>max</value></field>
               </x></publish-options></pubsub></iq>
             """
-        guard case .publish(_, _, _, let options?) = try PubSubRequest.command(from: iq(xml)) else {
+        guard case .publish(_, _, _, let options?, _) = try PubSubRequest.command(from: iq(xml)) else {
             Issue.record("no options"); return
         }
         #expect(options == PublishOptions(accessModel: .presence, maxItems: .some(nil)))

@@ -15,6 +15,7 @@ import XMPPCore
         c.description = "°C, every 10 s\n'quoted' \"double\""
         c.payloadType = "urn:example:reading"
         c.maxItems = nil
+        c.publishNodeFull = .reject
         c.itemExpire = .seconds(86_400)
         c.accessModel = .whitelist
         c.publishModel = .open
@@ -194,7 +195,7 @@ import XMPPCore
     @Test(arguments: StoreKind.persistent)
     func pubsubMigrationIsKnown(_ kind: StoreKind) async throws {
         try await kind.withLocation { location async throws in
-            #expect(try location.knownMigrations() == ["001_accounts", "002_pubsub", "003_outbox"])
+            #expect(try location.knownMigrations() == ["001_accounts", "002_pubsub", "003_outbox", "004_publish_node_full"])
         }
     }
 }

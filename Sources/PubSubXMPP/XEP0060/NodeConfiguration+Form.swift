@@ -24,7 +24,7 @@ extension NodeConfiguration {
         "pubsub#presence_based_delivery", "pubsub#send_last_published_item", "pubsub#notification_type",
         "pubsub#max_payload_size", "pubsub#roster_groups_allowed", "pubsub#subscribe", "pubsub#collection",
         "pubsub#children", "pubsub#children_association_policy", "pubsub#children_association_whitelist",
-        "pubsub#children_max",
+        "pubsub#children_max", "pubsub#publish_node_full",
     ]
 
     /// Decodes a submitted configuration over `base`; `children` is the `pubsub#children` field when
@@ -47,6 +47,7 @@ extension NodeConfiguration {
             let seconds = try reader.count("pubsub#item_expire")
             c.itemExpire = seconds.flatMap { $0 == 0 ? nil : Duration.seconds($0) }
         }
+        if let v = try reader.value("pubsub#publish_node_full", as: PublishNodeFull.self) { c.publishNodeFull = v }
         if let v = try reader.value("pubsub#access_model", as: AccessModel.self) { c.accessModel = v }
         if let v = try reader.value("pubsub#publish_model", as: PublishModel.self) { c.publishModel = v }
         if let v = try reader.bool("pubsub#deliver_payloads") { c.deliverPayloads = v }
@@ -106,6 +107,8 @@ extension NodeConfiguration {
             .make("pubsub#max_items", .textSingle, "Max # of items to persist", [maxItems.map(String.init) ?? "max"]),
             .make("pubsub#item_expire", .textSingle, "Number of seconds after which to automatically purge items",
                   [seconds]),
+            .list("pubsub#publish_node_full", "Action to be performed by the service when publishing on a full node",
+                  publishNodeFull),
             .list("pubsub#access_model", "Specify the subscriber model", accessModel),
             .list("pubsub#publish_model", "Specify the publisher model", publishModel),
             .boolean("pubsub#deliver_payloads", "Deliver payloads with event notifications", deliverPayloads),

@@ -18,7 +18,7 @@ public enum PubSubDisco {
     public static let defaultFeatures: [String] = [
         "access-authorize", "access-open", "access-presence", "access-roster", "access-whitelist",
         "auto-create", "collections", "config-node", "create-and-configure", "create-nodes", "delete-items",
-        "delete-nodes", "instant-nodes", "item-ids", "manage-subscriptions",
+        "delete-nodes", "get-pending", "instant-nodes", "item-ids", "manage-subscriptions",
         "meta-data", "modify-affiliations", "multi-collection", "multi-subscribe", "outcast-affiliation",
         "persistent-items", "publish", "publish-only-affiliation", "publish-options",
         "publisher-affiliation", "purge-nodes", "retract-items", "retrieve-affiliations", "retrieve-default",
@@ -30,7 +30,8 @@ public enum PubSubDisco {
     public static func serviceInfo(features: [String] = defaultFeatures) -> Element {
         var query = Element("query", namespace: Namespace.discoInfo)
         query.append(Element("identity", namespace: Namespace.discoInfo, ["category": "pubsub", "type": "service"]))
-        for feature in [Namespace.pubsub, Namespace.rsm] + features {
+        // XEP-0050 ad-hoc commands: §8.7 get-pending (GetPendingCommand).
+        for feature in [Namespace.pubsub, Namespace.rsm, GetPendingCommand.commandsNamespace] + features {
             query.append(Element("feature", namespace: Namespace.discoInfo, ["var": feature]))
         }
         return query
@@ -64,6 +65,16 @@ public enum PubSubDisco {
             fields.append(field("pubsub#children", .textMulti, metadata.children.map(\.rawValue)))
         }
         query.append(DataForm(type: .result, fields: fields).element)
+        return query
+    }
+
+    /// §5.5: a leaf's items, `<item jid='service' name='ItemID'/>` each; "the item MUST NOT possess a
+    /// 'node' attribute", and the query echoes the node (JID+NodeID addressing, as §5.5 recommends).
+    public static func itemIDs(_ ids: [String], node: NodeID, service: JID?) -> Element {
+        var query = Element("query", namespace: Namespace.discoItems, ["node": node.rawValue])
+        for id in ids {
+            query.append(Element("item", namespace: Namespace.discoItems, ["jid": service?.description, "name": id]))
+        }
         return query
     }
 

@@ -70,6 +70,12 @@ public extension PubSubError {
             StanzaError(.badRequest, type: .modify, applicationCondition: Self.condition("item-required"))
         case .payloadRequired: // §7.1.3.7
             StanzaError(.badRequest, type: .modify, applicationCondition: Self.condition("payload-required"))
+        case .itemForbidden: // §7.1.3.7
+            StanzaError(.badRequest, type: .modify, applicationCondition: Self.condition("item-forbidden"))
+        case .nodeFull: // §7.1.3.4 (conflict, type cancel)
+            StanzaError(.conflict, type: .cancel, applicationCondition: Self.condition("node-full"))
+        case .notAssociated: // XEP-0248 §7.6.3.1 (bad-request, type modify; no application condition)
+            StanzaError(.badRequest, type: .modify)
         case .invalidItemID: // local policy: ItemIDs are indexed, so bounded
             StanzaError(.badRequest, type: .modify, text: "ItemID too long")
         case .preconditionNotMet: // §7.1.5 (conflict, type cancel)

@@ -13,17 +13,35 @@ public enum PubSubNotifications {
         case .published(let node, let item, let delivery, let recipients):
             // §7.1.2.1 with payload, §7.1.2.2 without (pubsub#deliver_payloads false).
             let shared = itemsEvent(node: node, item: item, withPayload: delivery.deliverPayloads)
+            let body = Body(node: node, item: item, delivery: delivery, recipients: recipients)
             return recipients.map {
                 Notification(to: $0.jid, from: service, type: messageType(delivery.notificationType), event: shared,
-                             extras: headers($0), presenceBased: delivery.presenceBased)
+                             extras: body.extras(for: $0) + headers($0), presenceBased: delivery.presenceBased)
             }
         case .lastPublished(let node, let item, let delivery, let recipient):
             // §6.1.7: the last item on subscription, stamped with XEP-0203 delay.
             let shared = itemsEvent(node: node, item: item, withPayload: delivery.deliverPayloads)
+            let body = Body(node: node, item: item, delivery: delivery, recipients: [recipient])
             let delay = Element("delay", namespace: Namespace.delay,
                                 ["from": service.description, "stamp": DateTimeProfile.format(item.published)])
             return [Notification(to: recipient.jid, from: service, type: messageType(delivery.notificationType),
-                                 event: shared, extras: headers(recipient) + [delay], presenceBased: delivery.presenceBased)]
+                                 event: shared, extras: body.extras(for: recipient) + headers(recipient) + [delay],
+                                 presenceBased: delivery.presenceBased)]
+        case .notified(let node, let delivery, let recipients):
+            // §4.3: a notification-only transient node "MUST include an empty <items/> element".
+            let shared = eventElement(Element("items", namespace: Namespace.pubsubEvent, ["node": node.rawValue]))
+            return recipients.map {
+                Notification(to: $0.jid, from: service, type: messageType(delivery.notificationType), event: shared,
+                             extras: headers($0), presenceBased: delivery.presenceBased)
+            }
+        case .associated(let collection, let node, let recipients),
+             .dissociated(let collection, let node, let recipients):
+            // XEP-0248 §5.3.2: <collection node='parent'><associate node='child'/></collection> (or dissociate).
+            var name = "associate"
+            if case .dissociated = event { name = "dissociate" }
+            let change = Element("collection", namespace: Namespace.pubsubEvent, ["node": collection.rawValue],
+                                 children: [Element(name, namespace: Namespace.pubsubEvent, ["node": node.rawValue])])
+            return broadcast(eventElement(change), to: recipients, from: service)
         case .retracted(let node, let itemIDs, let recipients):
             // §7.2.2.1: <items node='…'><retract id='…'/></items>
             let retracts = itemIDs.map { Element("retract", namespace: Namespace.pubsubEvent, ["id": $0]) }
@@ -67,6 +85,27 @@ public enum PubSubNotifications {
             // §8.6: the pubsub#subscribe_authorization form, to each owner.
             let form = authorizationForm(subscription).element
             return owners.map { Notification(to: $0, from: service, type: .normal, event: form) }
+        }
+    }
+
+    /// The §13.8 body of one item event, built once (payload parsed once) and only when a recipient wants it.
+    private struct Body {
+        let element: Element?
+
+        init(node: NodeID, item: Item, delivery: Delivery, recipients: [Recipient]) {
+            guard recipients.contains(where: \.includeBody) else {
+                element = nil
+                return
+            }
+            // Payload text only where payloads are delivered: a notification-only node keeps it private.
+            let payload = delivery.deliverPayloads ? ItemPayload.decode(item.payload) : nil
+            element = NotificationBody.element(
+                NotificationBody.text(node: node, title: delivery.title, itemID: item.id, payload: payload))
+        }
+
+        func extras(for recipient: Recipient) -> [Element] {
+            guard recipient.includeBody, let element else { return [] }
+            return [element]
         }
     }
 

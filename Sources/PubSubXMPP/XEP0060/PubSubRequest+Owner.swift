@@ -4,6 +4,7 @@ import XMPPCore
 extension PubSubRequest {
     // <pubsub xmlns='http://jabber.org/protocol/pubsub#owner'>
     //   affiliations | configure | default | delete | purge | subscriptions
+    //   | collection                                                            (XEP-0248 §7.5, §7.6)
     // </pubsub>                                                                 (XEP-0060 §18.2 schema)
     static func owner(_ pubsub: Element, type: IQ.IQType, current: NodeConfiguration? = nil) throws(StanzaError) -> PubSubCommand {
         guard let action = pubsub.elements.first(where: { $0.namespace == Namespace.pubsubOwner }) else {
@@ -68,7 +69,20 @@ extension PubSubRequest {
                 return AffiliationChange(jid: try jid(entry), affiliation: affiliation)
             }
             return .setOwnerAffiliations(node: try node(action), changes: changes)
-        case ("configure", _), ("default", _), ("delete", _), ("purge", _):
+        case ("collection", .set):
+            // XEP-0248 §7.5.1 / §7.6.1: <collection node='parent'><associate node='child'/></collection>,
+            // or <dissociate node='child'/>; exactly one of them.
+            let collection = try node(action)
+            let edges = action.elements.filter {
+                $0.namespace == Namespace.pubsubOwner && ($0.name == "associate" || $0.name == "dissociate")
+            }
+            guard edges.count == 1, let edge = edges.first, action.elements.count == 1 else {
+                throw .badRequest("<collection/> holds one <associate/> or <dissociate/>")
+            }
+            let child = try node(edge)
+            return edge.name == "associate"
+                ? .associate(collection: collection, node: child) : .dissociate(collection: collection, node: child)
+        case ("configure", _), ("default", _), ("delete", _), ("purge", _), ("collection", _):
             throw .badRequest("<\(action.name)/> with iq type \(type.rawValue)")
         default:
             throw .featureNotImplemented("<\(action.name)/> is not supported")
@@ -76,7 +90,7 @@ extension PubSubRequest {
     }
 
     // <query xmlns='http://jabber.org/protocol/disco#info' node='…'/>   (§5.3, §5.4)
-    // <query xmlns='http://jabber.org/protocol/disco#items' node='…'?/> (§5.2, XEP-0248 §5.2)
+    // <query xmlns='http://jabber.org/protocol/disco#items' node='…'?/> (§5.2, §5.5 on a leaf, XEP-0248 §5.2)
     static func disco(_ query: Element, type: IQ.IQType) throws(StanzaError) -> PubSubCommand {
         guard type == .get else { throw .badRequest("disco queries are iq get") }
         if query.namespace == Namespace.discoItems {

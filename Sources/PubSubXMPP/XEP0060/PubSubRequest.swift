@@ -107,22 +107,26 @@ public enum PubSubRequest {
         }
     }
 
-    // <publish node='…'><item id='…'?>payload?</item></publish>              (§7.1.1)
+    // <publish node='…'><item id='…'?>payload?</item>?</publish>             (§7.1.1)
     // <publish-options><x xmlns='jabber:x:data' type='submit'>…</x></publish-options>?   (§7.1.5)
     private static func publish(_ action: Element, options companion: Element?) throws(StanzaError) -> PubSubCommand {
         let node = try node(action)
         let items = action.children("item", namespace: Namespace.pubsub)
         guard items.count <= 1 else { throw .badRequest("a publish request carries one <item/>") }
-        guard let item = items.first else { throw PubSubError.itemRequired.stanzaError }  // §7.1.3.7
-        // §7.1.3.6: exactly one payload element, or none (a notification-only item).
-        let payloads = item.elements
-        guard payloads.count <= 1 else { throw PubSubError.invalidPayload.stanzaError }
         var options: PublishOptions?
         if let companion, companion.name == "publish-options", let form = try form(in: companion) {
             options = try PublishOptions.decode(form: form)
         }
+        // §4.3, §7.1.3.7: no <item/> is legal on a notification-only transient node; the domain knows the
+        // node's event type and answers item-required or payload-required elsewhere.
+        guard let item = items.first else { return .publishWithoutItem(node: node, options: options) }
+        // §7.1.3.6: exactly one payload element, or none (a notification-only item).
+        let payloads = item.elements
+        guard payloads.count <= 1 else { throw PubSubError.invalidPayload.stanzaError }
         let id = item[attribute: "id"].flatMap { $0.isEmpty ? nil : $0 }
-        return .publish(node: node, itemID: id, payload: payloads.first.map(ItemPayload.encode) ?? [], options: options)
+        // The root namespace travels beside the bytes, so the domain checks pubsub#type without parsing XML.
+        return .publish(node: node, itemID: id, payload: payloads.first.map(ItemPayload.encode) ?? [], options: options,
+                        payloadNamespace: payloads.first?.namespace)
     }
 
     // <items node='…' max_items='…'? subid='…'?><item id='…'/>*</items> <set xmlns='…rsm'>…</set>?

@@ -48,6 +48,10 @@ public enum PubSubResponse {
             return pubsub([Element("default", namespace: Namespace.pubsub, ["node": node], children: [options.form().element])])
         case .items(let node, let page):
             return items(node: node, page: page, command: command)
+        case .collectionItems(let node, let page):
+            return collectionItems(node: node, page: page, command: command)
+        case .itemIDs(let node, let ids):
+            return PubSubDisco.itemIDs(ids, node: node, service: service)
         case .subscriptions(let subscriptions):
             return subscriptionList(subscriptions, command: command)
         case .affiliations(let entries):
@@ -71,6 +75,30 @@ public enum PubSubResponse {
         var children = [items]
         // RSM: the cursor tokens are the UIDs clients hand back in <after/>/<before/>. Requests for
         // particular ids are not pages.
+        if case .items(_, let query) = command, query.ids == nil {
+            children.append(ResultSetPage(first: page.first?.token, last: page.last?.token, count: page.count).element)
+        }
+        return pubsub(children)
+    }
+
+    // <pubsub><items node='leaf-1'><item …/>*</items><items node='leaf-2'>…</items>*<set xmlns='…rsm'/>?</pubsub>
+    //                                                                               (XEP-0248 §6.2.2)
+    /// "When a collection contains multiple nodes with items it MUST return multiple <items/> elements, one
+    /// per node": the `node` of each `<items/>` names the leaf. Leaves appear in the order of their oldest
+    /// item on the page, items oldest first within each; an empty page is `<items node='collection'/>`.
+    private static func collectionItems(node: NodeID, page: CollectionItemPage, command: PubSubCommand) -> Element {
+        var order: [NodeID] = []
+        var groups: [NodeID: Element] = [:]
+        for entry in page.items {
+            if groups[entry.node] == nil {
+                order.append(entry.node)
+                groups[entry.node] = Element("items", namespace: Namespace.pubsub, ["node": entry.node.rawValue])
+            }
+            groups[entry.node]?.append(
+                itemElement(entry.item, namespace: Namespace.pubsub, payload: ItemPayload.decode(entry.item.payload)))
+        }
+        var children = order.compactMap { groups[$0] }
+        if children.isEmpty { children = [Element("items", namespace: Namespace.pubsub, ["node": node.rawValue])] }
         if case .items(_, let query) = command, query.ids == nil {
             children.append(ResultSetPage(first: page.first?.token, last: page.last?.token, count: page.count).element)
         }

@@ -55,6 +55,16 @@ final class PubSubComponent: ComponentHandler {
         if PubSubRequest.isServiceInfoQuery(iq) {
             return iq.makeResult(payload: PubSubDisco.serviceInfo()).element
         }
+        if GetPendingCommand.isCommandListQuery(iq) {
+            return iq.makeResult(payload: GetPendingCommand.commandList(service: domain)).element
+        }
+        do {
+            if let request = try GetPendingCommand.request(from: iq) {
+                return await getPending(request, iq: iq, from: requester)
+            }
+        } catch {
+            return Stanza.iq(iq).makeErrorReply(error)
+        }
         let command: PubSubCommand
         do {
             var current: NodeConfiguration?
@@ -73,6 +83,28 @@ final class PubSubComponent: ComponentHandler {
             if case .storeFailure(let reason) = error {
                 logger.error("pubsub store failure: \(reason)", metadata: ["from": "\(requester)"])
             }
+            return Stanza.iq(iq).makeErrorReply(error.stanzaError)
+        }
+    }
+}
+
+extension PubSubComponent {
+    /// XEP-0060 §8.7 through XEP-0050: the form of the requester's nodes, then, for the submitted
+    /// node, one §8.6 authorization message per pending subscription (sent by the notifier).
+    func getPending(_ request: GetPendingCommand.Request, iq: IQ, from requester: JID) async -> Element {
+        do {
+            switch request {
+            case .start:
+                let nodes = try await service.ownedNodes(as: .entity(requester))
+                let session = GetPendingCommand.newSessionID(String(UInt64.random(in: 0...UInt64.max), radix: 36))
+                return iq.makeResult(payload: GetPendingCommand.form(nodes: nodes, sessionID: session)).element
+            case .submit(let session, let node):
+                try await service.requestPendingApprovals(node, as: .entity(requester))
+                return iq.makeResult(payload: GetPendingCommand.finished(sessionID: session)).element
+            case .cancel(let session):
+                return iq.makeResult(payload: GetPendingCommand.finished(sessionID: session, cancelled: true)).element
+            }
+        } catch {
             return Stanza.iq(iq).makeErrorReply(error.stanzaError)
         }
     }

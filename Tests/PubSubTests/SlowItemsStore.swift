@@ -1,0 +1,53 @@
+import Foundation
+import PubSub
+import XMPPCore
+
+/// An ``InMemoryPubSubStore`` whose item reads take a moment, so service code that reads and then writes
+/// across a suspension point interleaves with other requests as it would against a real database.
+/// Every other method forwards unchanged.
+struct SlowItemsStore: PubSubStore {
+    let base = InMemoryPubSubStore()
+
+    func items(in node: NodeID, query: ItemQuery) async throws -> ItemPage {
+        try await Task.sleep(for: .milliseconds(2))
+        return await base.items(in: node, query: query)
+    }
+
+    func createNode(_ node: Node, owner: JID?) async throws -> Bool { await base.createNode(node, owner: owner) }
+    func node(_ id: NodeID) async throws -> Node? { await base.node(id) }
+    func updateNode(_ node: Node) async throws { await base.updateNode(node) }
+    func deleteNode(_ id: NodeID) async throws -> Bool { await base.deleteNode(id) }
+    func childNodes(of parent: NodeID?) async throws -> [Node] { await base.childNodes(of: parent) }
+    func nodesWithItemExpiry() async throws -> [Node] { await base.nodesWithItemExpiry() }
+    func affiliation(of jid: JID, on node: NodeID) async throws -> Affiliation { await base.affiliation(of: jid, on: node) }
+    func affiliations(on node: NodeID) async throws -> [AffiliationEntry] { await base.affiliations(on: node) }
+    func affiliations(of jid: JID) async throws -> [AffiliationEntry] { await base.affiliations(of: jid) }
+    func setAffiliation(_ affiliation: Affiliation, of jid: JID, on node: NodeID) async throws {
+        await base.setAffiliation(affiliation, of: jid, on: node)
+    }
+    func subscriptions(on node: NodeID) async throws -> [Subscription] { await base.subscriptions(on: node) }
+    func subscriptions(ofBare jid: JID) async throws -> [Subscription] { await base.subscriptions(ofBare: jid) }
+    func putSubscription(_ subscription: Subscription) async throws { await base.putSubscription(subscription) }
+    func removeSubscription(_ id: SubscriptionID, on node: NodeID) async throws { await base.removeSubscription(id, on: node) }
+    func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?, outbox: [OutboxMessage])
+        async throws -> [String]
+    {
+        await base.appendItem(item, to: node, keepingAtMost: limit, outbox: outbox)
+    }
+    func retractItems(_ ids: [String], from node: NodeID) async throws -> [String] { await base.retractItems(ids, from: node) }
+    func purgeItems(in node: NodeID) async throws -> [String] { await base.purgeItems(in: node) }
+    func expireItems(in node: NodeID, publishedBefore cutoff: Date) async throws -> [String] {
+        await base.expireItems(in: node, publishedBefore: cutoff)
+    }
+    func enqueue(_ messages: [OutboxMessage], at time: Date) async throws { await base.enqueue(messages, at: time) }
+    func outbox(_ queue: String, after sequence: Int64?, limit: Int) async throws -> [OutboxEntry] {
+        await base.outbox(queue, after: sequence, limit: limit)
+    }
+    func removeFromOutbox(_ queue: String, through sequence: Int64) async throws {
+        await base.removeFromOutbox(queue, through: sequence)
+    }
+    func trimOutbox(_ queue: String, keepingAtMost limit: Int) async throws -> Int {
+        await base.trimOutbox(queue, keepingAtMost: limit)
+    }
+    func outboxCount(_ queue: String) async throws -> Int { await base.outboxCount(queue) }
+}
