@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Bridge counters (issue 5); already in the graph through postgres-nio, so no extra build.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // MARK: System libraries
@@ -41,7 +43,12 @@ let package = Package(
         // MARK: MQTT bridge (libmosquitto wrapper, topic <-> node mapping)
         .target(
             name: "MQTTBridge",
-            dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "CMosquitto", "PubSub", "PubSubXMPP", "XMPPCore", "XMPPStream",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
 
         // MARK: Values
@@ -112,8 +119,9 @@ let package = Package(
             name: "StarlingApp",
             dependencies: [
                 "XMPPCore", "XMPPStream", "XMPPServer", "Accounts", "SASL", "PubSub", "PubSubXMPP",
-                "StoreEmbedded", "StorePostgres",
+                "StoreEmbedded", "StorePostgres", "MQTTBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -155,8 +163,17 @@ let package = Package(
             path: "Tests/XMPPTestSupport"
         ),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
+        .testTarget(
+            name: "StarlingBenchTests",
+            dependencies: [
+                "StarlingBench",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "PubSubTests", dependencies: ["PubSub", "XMPPCore"]),
-        .testTarget(name: "MQTTBridgeTests", dependencies: ["MQTTBridge"]),
+        .testTarget(name: "MQTTBridgeTests", dependencies: ["MQTTBridge", "PubSub", "PubSubXMPP", "XMPPCore"]),
         .testTarget(name: "PubSubXMPPTests", dependencies: ["PubSubXMPP", "PubSub", "XMPPCore", "XMPPStream",
             .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "XMPPStreamTests", dependencies: ["XMPPStream", "XMPPCore", "XMPPTestSupport",

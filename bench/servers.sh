@@ -4,7 +4,10 @@
 # start_server NAME starts it in the foreground in the background and sets SERVER_PID to the root of
 # its process tree; stop_server NAME stops it and waits until it is gone.
 # Every instance: loopback only, STARTTLS required, the shared P-256 certificate, no rate limits or
-# traffic shapers, persistent storage, warnings-only logging.
+# traffic shapers, persistent storage, warnings-only logging, a XEP-0060 service at pubsub.localhost
+# where bench1 may create nodes (node names free-form: ejabberd's `flat` plugin).
+# Servers: starling (embedded SQLite), starling-pg (PostgreSQL from ops/testenv/postgres.sh),
+# prosody, ejabberd, mosquitto (MQTT only: no accounts, no TLS). Function names use _ for -.
 
 create_accounts() {  # function parallelism: calls "function N" for N in 1…USERS; fails if any fails
     local i pids=() failed=0
@@ -22,8 +25,23 @@ create_accounts() {  # function parallelism: calls "function N" for N in 1…USE
 
 # --- Starling (embedded SQLite store) ------------------------------------------------------------
 account_starling() { "$BIN/starling" user add "bench$1" --password "bench-$1" --config "$WORK/starling/starling.yml"; }
+account_starling_pg() { "$BIN/starling" user add "bench$1" --password "bench-$1" --config "$WORK/starling-pg/starling.yml"; }
 
-setup_starling() {
+setup_starling() { write_starling_config "$1" "$2" "  kind: sqlite" && create_accounts account_starling 1; }  # one writer at a time: SQLite
+
+# A throwaway PostgreSQL (ops/testenv/postgres.sh; stopped by stop_postgres at exit). That script runs
+# the cluster with fsync off: the PostgreSQL figures do not include disk flushes.
+setup_starling_pg() {
+    local url
+    url=$("$ROOT/ops/testenv/postgres.sh" start "$WORK/pg" 2>>"$WORK/pg.log" | tail -n1) || return 1
+    PG_STARTED=1
+    write_starling_config "$1" "$2" "  kind: postgres
+  url: $url" && create_accounts account_starling_pg 4
+}
+
+stop_postgres() { [ -z "${PG_STARTED:-}" ] || "$ROOT/ops/testenv/postgres.sh" stop "$WORK/pg" >/dev/null 2>&1 || true; }
+
+write_starling_config() {  # dir port storage-lines
     local dir=$1 port=$2
     mkdir -p "$dir/data"
     cat >"$dir/starling.yml" <<EOF
@@ -40,13 +58,12 @@ tls:
   certificate: $WORK/cert.pem
   key: $WORK/key.pem
 storage:
-  kind: sqlite
+$3
 limits:
   max_resources_per_account: 10000
 log:
   level: warning
 EOF
-    create_accounts account_starling 1  # one writer at a time: SQLite
 }
 
 start_starling() {
@@ -55,7 +72,14 @@ start_starling() {
     wait_port "$PORT_starling" 30
 }
 
+start_starling_pg() {
+    "$BIN/starling" serve --config "$WORK/starling-pg/starling.yml" >>"$WORK/starling-pg/server.log" 2>&1 &
+    SERVER_PID=$!
+    wait_port "$PORT_starling_pg" 30
+}
+
 stop_starling() { kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; }
+stop_starling_pg() { stop_starling; }
 
 # --- Prosody (internal storage, hashed passwords) -----------------------------------------------
 account_prosody() {
@@ -79,7 +103,11 @@ storage = "internal"
 c2s_require_encryption = true
 allow_registration = false
 ssl = { certificate = "$WORK/cert.pem"; key = "$WORK/key.pem" }
+-- mod_pubsub lets only admins create nodes; bench1 owns the benchmark's nodes (publish_model open).
+admins = { "bench1@localhost" }
 VirtualHost "localhost"
+Component "pubsub.localhost" "pubsub"
+    pubsub_max_items = 1000
 EOF
     chown -R prosody: "$dir"
     create_accounts account_prosody 4
@@ -140,6 +168,11 @@ modules:
   mod_disco: {}
   mod_ping: {}
   mod_roster: {}
+  mod_pubsub:
+    hosts: ["pubsub.localhost"]
+    access_createnode: all
+    plugins: [flat]
+    max_items_node: 1000
 EOF
     chown -R ejabberd: "$dir"
     start_ejabberd || { log "ejabberd did not start; log: $(tail -5 "$dir/logs/"*.log "$dir/server.log" 2>/dev/null)"; return 1; }
@@ -167,5 +200,32 @@ stop_ejabberd() {
     wait "$SERVER_PID" 2>/dev/null || true
 }
 
-start_server() { SERVER_PID=""; "start_$1"; }
-stop_server() { [ -n "$SERVER_PID" ] && "stop_$1"; SERVER_PID=""; }
+# --- Mosquitto (MQTT 3.1.1 baseline: plain TCP, anonymous, no persistence) ----------------------
+setup_mosquitto() {
+    local dir=$1 port=$2
+    mkdir -p "$dir"
+    cat >"$dir/mosquitto.conf" <<EOF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence false
+# No per-client queue cap (a slow subscriber must not lose QoS 1 messages), default in-flight window.
+max_queued_messages 0
+max_inflight_messages 20
+log_dest file $dir/mosquitto.log
+log_type error
+log_type warning
+EOF
+    chown -R mosquitto: "$dir" 2>/dev/null || true
+}
+
+start_mosquitto() {
+    # Started as root it drops to the mosquitto user itself; the pid stays the same.
+    mosquitto -c "$WORK/mosquitto/mosquitto.conf" >>"$WORK/mosquitto/server.log" 2>&1 &
+    SERVER_PID=$!
+    wait_port "$PORT_mosquitto" 30
+}
+
+stop_mosquitto() { kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; }
+
+start_server() { SERVER_PID=""; "start_${1//-/_}"; }
+stop_server() { [ -n "$SERVER_PID" ] && "stop_${1//-/_}"; SERVER_PID=""; }

@@ -32,8 +32,9 @@ struct BenchClient: Sendable {
     }
 
     /// Connects session `index` and returns once its resource is bound; throws (and counts a
-    /// failure) otherwise.
-    func open(session index: Int) async throws -> Channel {
+    /// failure) otherwise. `configure` adds the scenario's handlers behind the login handler (on
+    /// the channel's event loop), so they see the stanzas of the established session.
+    func open(session index: Int, configure: (@Sendable (Channel) throws -> Void)? = nil) async throws -> Channel {
         counters.started.add(1, ordering: .relaxed)
         let loop = group.next()
         let established = loop.makePromise(of: Void.self)
@@ -49,6 +50,7 @@ struct BenchClient: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             LoginHandler(parameters: parameters, established: established, counters: counters))
+                        try configure?(channel)
                     }
                 }
                 .connect(to: address)

@@ -8,6 +8,9 @@ import XMPPStream
 /// Asks an established session to end its stream (RFC 6120 §4.4); fired through the pipeline.
 struct CloseRequest: Sendable {}
 
+/// Fired down the pipeline once the resource is bound: the full JID the server assigned (RFC 6120 §7.6.1).
+struct SessionBound: Sendable { var jid: String }
+
 /// Drives one client connection through RFC 6120 negotiation on its event loop, without a task
 /// hop per step: stream header → STARTTLS (§5) → SASL SCRAM (§6, RFC 5802) → bind (§7), then idles
 /// until a `CloseRequest`, answers it with `</stream:stream>` and closes once the server closed its
@@ -17,6 +20,8 @@ struct CloseRequest: Sendable {}
 /// channel initializer and reached from outside only through the promises and pipeline events.
 final class LoginHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
+    /// Stanzas received once the session is established, for a scenario handler behind this one.
+    typealias InboundOut = Element
     typealias OutboundOut = ByteBuffer
 
     /// Which stream of the connection we are on (RFC 6120 §4.3.3: it restarts after TLS and SASL).
@@ -174,7 +179,11 @@ final class LoginHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             phase = .established
             deadline?.cancel()
+            let bound = element.child("bind", namespace: Namespace.bind)?.child("jid", namespace: Namespace.bind)?.text
+            context.fireUserInboundEventTriggered(SessionBound(jid: bound ?? ""))
             established.succeed()
+        case (.established, .element(let stanza)):
+            context.fireChannelRead(wrapInboundOut(stanza))
         case (.established, _), (.closing, _):
             // Idle sessions may still receive stanzas (a server ping, say); they are not our business.
             break

@@ -16,7 +16,9 @@ enum RunSupport {
 
     /// Ends the process with `onTimeout()`'s result and exit status 3 once `seconds` have passed,
     /// even while sessions are still in flight (their futures cannot be cancelled from here).
-    static func startDeadline(seconds: Int, onTimeout: @escaping @Sendable () -> BenchResult) -> Task<Void, Never> {
+    static func startDeadline<Result: RunResult>(
+        seconds: Int, onTimeout: @escaping @Sendable () -> Result
+    ) -> Task<Void, Never> {
         Task.detached {
             try? await Task.sleep(for: .seconds(seconds))
             guard !Task.isCancelled else { return }
@@ -33,7 +35,7 @@ enum RunSupport {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    static func emit(_ result: BenchResult) {
+    static func emit<Result: RunResult>(_ result: Result) {
         var result = result
         result.settle()
         let encoder = JSONEncoder()
@@ -64,3 +66,13 @@ enum RunSupport {
         (value * places).rounded() / places
     }
 }
+
+/// What every scenario's JSON line has in common: a time bound, a first error, and `ok`.
+protocol RunResult: Encodable, Sendable {
+    var timedOut: Bool { get set }
+    var firstError: String? { get set }
+    /// Sets `ok` from the exact counts.
+    mutating func settle()
+}
+
+extension BenchResult: RunResult {}

@@ -8,7 +8,10 @@ import ArgumentParser
 struct StarlingBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starling-bench",
-        abstract: "XMPP load generator (RFC 6120 only): login throughput and idle-session scenarios.",
-        subcommands: [LoginCommand.self, ConnectionsCommand.self]
+        abstract: "XMPP load generator (RFC 6120 + XEP-0060 only), plus an MQTT 3.1.1 mode for Mosquitto.",
+        subcommands: [
+            LoginCommand.self, ConnectionsCommand.self, FanoutCommand.self, SubtreeCommand.self,
+            IngestCommand.self, LatencyCommand.self, MQTTCommand.self,
+        ]
     )
 }
