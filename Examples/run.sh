@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run an example with one command: ./Examples/run.sh device|dashboard [options]   (--help for options)
+# Run an example with one command: ./Examples/run.sh device|dashboard|mqtt-bridge [options]   (--help for options)
 # Creates the Python venv .venv-test (slixmpp, from Tests/Interop/requirements.txt) the first time,
 # exactly as ops/test.sh does, so both share it; needs python3 with venv (Debian: python3-venv).
 # The current directory is kept: the examples look for the certificate a local `starling serve`
@@ -7,12 +7,20 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-usage() { echo "usage: $0 device|dashboard [options]   ($0 device --help)" >&2; exit 2; }
+usage() { echo "usage: $0 device|dashboard|mqtt-bridge [options]   ($0 device --help)" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 name=$1
 shift
 case $name in
-    device|dashboard) ;;
+    device|dashboard) script=$ROOT/Examples/$name/$name.py ;;
+    mqtt-bridge)
+        script=$ROOT/Examples/mqtt-bridge/mqtt_bridge.py
+        # The demo runs its own Starling: build it the first time (a debug build, a few minutes).
+        if [ ! -x "$ROOT/.build/debug/starling" ] && [[ " $* " != *" --starling "* ]]; then
+            echo "run.sh: building starling (one time)" >&2
+            (cd "$ROOT" && swift build --product starling >&2)
+        fi
+        ;;
     *) usage ;;
 esac
 
@@ -31,4 +39,4 @@ if ! { [ -x "$venv/bin/python" ] && [ -f "$venv/.requirements.stamp" ] \
     "$venv/bin/python" -m pip install --disable-pip-version-check -q -r "$req" >&2
     echo "$want" > "$venv/.requirements.stamp"
 fi
-exec "$venv/bin/python" "$ROOT/Examples/$name/$name.py" "$@"
+exec "$venv/bin/python" "$script" "$@"

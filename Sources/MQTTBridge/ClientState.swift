@@ -22,6 +22,8 @@ struct ClientState: Sendable {
     var subscribes = PendingTable<Int32>()
     /// Granted subscriptions in order, for re-subscribing when the broker lost the session.
     var subscriptions: [(filter: String, qos: Int32)] = []
+    /// The network thread ended by itself and a restart is scheduled (one at a time).
+    var restartPending = false
 
     enum StartAction {
         case start
@@ -118,6 +120,19 @@ struct ClientState: Sendable {
         linkUp = false
         subscriptions.removeAll()
         return action
+    }
+
+    /// Whether to schedule a restart of the network thread: only while running, and once.
+    mutating func scheduleRestart() -> Bool {
+        guard case .running = phase, !restartPending else { return false }
+        restartPending = true
+        return true
+    }
+
+    /// The scheduled restart is due: whether to go ahead (`disconnect()` may have come first).
+    mutating func beginRestart() -> Bool {
+        restartPending = false
+        if case .running = phase { return true } else { return false }
     }
 
     var isClosed: Bool {

@@ -3,21 +3,23 @@ import Dispatch
 import Logging
 import Synchronization
 
-/// An MQTT 3.1.1 client over libmosquitto 2.0, for the bridge between pubsub nodes and an external
-/// broker (issue #5). No C type appears in its API.
+/// An MQTT 3.1.1 or 5 client over libmosquitto 2.0, for the bridge between pubsub nodes and an
+/// external broker (issue #5). No C type appears in its API.
 ///
 /// libmosquitto runs the connection on its own thread (`mosquitto_loop_start`). Its callbacks copy
-/// what they receive and hand it to Swift through `messages`, `events` and the continuations of
-/// pending calls, so nothing here blocks an event loop or the cooperative pool: the calls that may
-/// block (name resolution, joining the network thread) run on a private serial `DispatchQueue`.
+/// what they receive and hand it to Swift through `messages` (or the handler), `events` and the
+/// continuations of pending calls, so nothing here blocks an event loop or the cooperative pool: the
+/// calls that may block (name resolution, joining the network thread) run on a private serial
+/// `DispatchQueue`.
 ///
 /// ```swift
 /// MQTTClient.initializeLibrary()                       // once, from StarlingApp
-/// let client = try MQTTClient(configuration: .init(host: "127.0.0.1", clientID: "starling"))
-/// try await client.connect()                           // C: CONNECT  S: CONNACK (§3.1, §3.2)
+/// let client = try MQTTClient(configuration: .init(host: "127.0.0.1", clientID: "starling")) { message in
+///     await store(message)                             // the PUBACK leaves after this returns
+/// }
+/// try await client.connect(retryingWith: MQTTBackoff())  // C: CONNECT  S: CONNACK (§3.1, §3.2)
 /// try await client.subscribe("site/+/temp", qos: 1)    // C: SUBSCRIBE  S: SUBACK (§3.8, §3.9)
-/// try await client.publish(topic: "site/a/temp", payload: [0x32], qos: 1)  // returns on PUBACK (§4.3.2)
-/// for await message in client.messages { … }
+/// try await client.publish(topic: "site/a/temp", payload: [0x32], qos: 1, retain: false)  // on PUBACK (§4.3.2)
 /// await client.disconnect()
 /// ```
 ///
@@ -25,16 +27,27 @@ import Synchronization
 /// (`mosquitto_reconnect_delay_set`); unacknowledged QoS 1 publishes are resent after the reconnect,
 /// and subscriptions are renewed when the broker lost the session.
 ///
-/// Limits of libmosquitto 2.0 worth knowing: a received QoS 1 message is acknowledged (PUBACK) by
-/// libmosquitto before `messages` sees it, and `messages` buffers without bound so nothing received
-/// is dropped.
+/// Two ways to receive:
+/// - Handler mode (`init(configuration:logger:handler:)`), for "a QoS 1 message is acknowledged to
+///   the broker only after the item is stored" (issue #5). The network thread runs the handler for
+///   each message, of any QoS, and waits until it returns before it writes the PUBACK and reads the
+///   next message. So messages are handled one at a time, in arrival order, and a message whose
+///   handler did not finish (crash, lost link, `disconnect()` first) is delivered again by the broker
+///   in the same session (§4.4; with `cleanSession` false, across restarts too). The price: inbound
+///   throughput per connection is 1 / handler latency, and keepalive PINGREQs go out only between
+///   messages, so a handler slower than the keepalive lets the broker drop the link (the message is
+///   then redelivered). The handler must not await this client's QoS ≥ 1 `publish` or `subscribe`:
+///   their acknowledgements are read by the thread that waits for the handler. `messages` stays empty.
+/// - `messages` (the handler is nil): libmosquitto acknowledges a QoS 1 message before the stream
+///   sees it, and the stream buffers without bound so nothing received is dropped.
 public final class MQTTClient: Sendable {
     public let configuration: MQTTClientConfiguration
-    /// Application messages from the subscriptions, in arrival order. One consumer; ends after `disconnect()`.
+    /// Application messages from the subscriptions, in arrival order. One consumer; ends after
+    /// `disconnect()`. Finished from the start in handler mode.
     public let messages: AsyncStream<MQTTMessage>
     /// Link state changes, in order. One consumer; ends after `disconnect()`.
     public let events: AsyncStream<MQTTConnectionEvent>
-    private let core: MQTTClientCore
+    let core: MQTTClientCore
 
     // Thread-safe one-time initialisation (a Swift static), in place of a hidden flag.
     private static let libraryInitialization: Int32 = mosquitto_lib_init()
@@ -45,9 +58,22 @@ public final class MQTTClient: Sendable {
         _ = libraryInitialization
     }
 
-    public init(
+    /// A client whose received messages go to `messages`.
+    public convenience init(
         configuration: MQTTClientConfiguration,
         logger: Logger = Logger(label: "starling.mqtt")
+    ) throws(MQTTError) {
+        try self.init(configuration: configuration, logger: logger, handler: nil)
+    }
+
+    /// A client that runs `handler` for each received message and acknowledges it to the broker only
+    /// after `handler` returned (see the type's documentation). With a nil handler, messages go to
+    /// `messages`. The handler runs in a task of its own, never on libmosquitto's thread; it is not
+    /// cancelled by `disconnect()`.
+    public init(
+        configuration: MQTTClientConfiguration,
+        logger: Logger = Logger(label: "starling.mqtt"),
+        handler: (@Sendable (MQTTMessage) async -> Void)?
     ) throws(MQTTError) {
         try configuration.validate()
         guard let pointer = mosquitto_new(configuration.clientID, configuration.cleanSession, nil) else {
@@ -62,12 +88,13 @@ public final class MQTTClient: Sendable {
         }
         let (messages, messageSink) = AsyncStream.makeStream(of: MQTTMessage.self, bufferingPolicy: .unbounded)
         let (events, eventSink) = AsyncStream.makeStream(of: MQTTConnectionEvent.self, bufferingPolicy: .unbounded)
+        if handler != nil { messageSink.finish() }
         self.configuration = configuration
         self.messages = messages
         self.events = events
         self.core = MQTTClientCore(
             handle: handle, configuration: configuration,
-            messageSink: messageSink, eventSink: eventSink, logger: logger)
+            messageSink: messageSink, eventSink: eventSink, handler: handler, logger: logger)
         Self.installCallbacks(on: handle, core: core)
     }
 
@@ -84,23 +111,9 @@ public final class MQTTClient: Sendable {
         }
     }
 
-    /// Connects and waits for the broker's CONNACK (§3.2). Throws `.connectionFailed` when the broker
-    /// cannot be reached and `.connectionRefused` when it refuses (§3.2.2.3); the client is then idle
-    /// and `connect()` may be tried again. Once connected, the client reconnects by itself.
-    public func connect() async throws {
-        try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
-            switch core.state.withLock({ $0.beginConnect(waiter) }) {
-            case .fail(let error):
-                waiter.resume(throwing: error)
-            case .start:
-                let core = self.core
-                core.queue.async { core.startNetwork() }
-            }
-        }
-    }
-
     /// Subscribes to `filter` (§3.8) and returns when the SUBACK grants it; throws
-    /// `.subscriptionRejected` when the broker answers 0x80 (§3.9.3), `.notConnected` while the link is down.
+    /// `.subscriptionRejected` when the broker answers 0x80 or, in MQTT 5, another reason code ≥ 0x80
+    /// (§3.9.3), `.notConnected` while the link is down.
     public func subscribe(_ filter: String, qos: Int) async throws {
         do {
             _ = try MQTTTopicFilter(filter)
@@ -122,7 +135,7 @@ public final class MQTTClient: Sendable {
             }
             if let early { waiter.resume(with: early) }
         }
-        guard granted != 0x80 else {
+        guard granted < 0x80 else {
             throw MQTTError(.subscriptionRejected, "the broker refused the subscription to '\(filter)'")
         }
         core.state.withLock { $0.recordSubscription(filter: filter, qos: Int32(qos)) }
@@ -165,32 +178,9 @@ public final class MQTTClient: Sendable {
         }
     }
 
-    /// Sends DISCONNECT (§3.14), stops the network thread and ends `messages` and `events`. Pending
-    /// calls fail with `.closed`. Final: the client cannot connect again. While the broker is away
-    /// this may take up to the current reconnect delay (libmosquitto sleeps between attempts).
-    public func disconnect() async {
-        let action = core.state.withLock { $0.close() }
-        guard !action.wasClosed else { return }
-        let error = MQTTError(.closed, "the client was disconnected")
-        action.connectWaiter?.resume(throwing: error)
-        for waiter in action.publishWaiters { waiter.resume(throwing: error) }
-        for waiter in action.subscribeWaiters { waiter.resume(throwing: error) }
-        let core = self.core
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            core.queue.async {
-                mosquitto_disconnect(core.handle.pointer)
-                mosquitto_loop_stop(core.handle.pointer, false)
-                done.resume()
-            }
-        }
-        if action.wasUp { core.eventSink.yield(.disconnected(.requested)) }
-        core.messageSink.finish()
-        core.eventSink.finish()
-    }
-
     // MARK: - Private
 
-    private func checkRunning() throws(MQTTError) {
+    func checkRunning() throws(MQTTError) {
         let phase = core.state.withLock { $0.phase }
         switch phase {
         case .running: return
@@ -208,8 +198,12 @@ public final class MQTTClient: Sendable {
 
     private static func apply(_ configuration: MQTTClientConfiguration, to handle: MosquittoHandle) throws(MQTTError) {
         let pointer = handle.pointer
-        var code = mosquitto_int_option(pointer, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311)
-        if let error = mosquittoError(code, doing: "select MQTT 3.1.1") { throw error }
+        let version = switch configuration.protocolVersion {
+        case .v311: MQTT_PROTOCOL_V311
+        case .v5: MQTT_PROTOCOL_V5
+        }
+        var code = mosquitto_int_option(pointer, MOSQ_OPT_PROTOCOL_VERSION, version)
+        if let error = mosquittoError(code, doing: "select \(configuration.protocolVersion)") { throw error }
         if let username = configuration.username {
             code = mosquitto_username_pw_set(pointer, username, configuration.password)
             if let error = mosquittoError(code, doing: "set username and password") { throw error }
@@ -220,5 +214,22 @@ public final class MQTTClient: Sendable {
             UInt32(max(1, configuration.reconnectDelayMax.wholeSecondsRoundedUp)),
             true)
         if let error = mosquittoError(code, doing: "set the reconnect delay") { throw error }
+        if let tls = configuration.tls { try applyTLS(tls, to: pointer) }
+    }
+
+    private static func applyTLS(_ tls: MQTTTLSConfiguration, to pointer: OpaquePointer) throws(MQTTError) {
+        func failed(_ code: Int32, _ doing: String) -> MQTTError? {
+            mosquittoError(code, doing: doing).map { MQTTError(.invalidConfiguration, "TLS: \($0.message)") }
+        }
+        // libmosquitto opens each file here and answers MOSQ_ERR_INVAL for any it cannot read;
+        // `validate()` has named the culprit already, barring a race with the file system.
+        var code = mosquitto_tls_set(pointer, tls.caFile, nil, tls.certFile, tls.keyFile, nil)
+        if let error = failed(code, "load the CA, certificate and key files") { throw error }
+        // cert_reqs 1 = SSL_VERIFY_PEER: the broker must present a certificate the CA signed. A nil
+        // tls_version lets OpenSSL negotiate the highest version both sides have.
+        code = mosquitto_tls_opts_set(pointer, 1, nil, nil)
+        if let error = failed(code, "set TLS options") { throw error }
+        code = mosquitto_tls_insecure_set(pointer, !tls.verifyHostname)
+        if let error = failed(code, "set host name verification") { throw error }
     }
 }

@@ -1,6 +1,5 @@
-/// How an `MQTTClient` reaches its broker (one `bridges:` entry of the configuration, issue #5).
-///
-/// MQTT 3.1.1 only for now; TLS is not wired yet.
+/// How an `MQTTClient` reaches its broker (one `bridges:` entry of the configuration, issue #5):
+/// MQTT 3.1.1 or 5, plain TCP or TLS.
 public struct MQTTClientConfiguration: Hashable, Sendable {
     public var host: String
     public var port: Int
@@ -18,6 +17,14 @@ public struct MQTTClientConfiguration: Hashable, Sendable {
     public var reconnectDelayMin: Duration
     /// The cap of the growing reconnect delay (libmosquitto grows it as min × attempts²).
     public var reconnectDelayMax: Duration
+    /// MQTT 3.1.1 (default) or 5; the client's calls are the same for both.
+    public var protocolVersion: MQTTProtocolVersion
+    /// TLS towards the broker; nil for plain TCP. Brokers usually listen for TLS on 8883, so set `port` too.
+    public var tls: MQTTTLSConfiguration?
+    /// How long `MQTTClient.disconnect()` waits for libmosquitto's network thread to stop (it may be
+    /// inside a blocking reconnect, or waiting for a message handler) before it returns anyway and
+    /// lets the thread end in the background.
+    public var disconnectTimeout: Duration
 
     public init(
         host: String,
@@ -28,7 +35,10 @@ public struct MQTTClientConfiguration: Hashable, Sendable {
         username: String? = nil,
         password: String? = nil,
         reconnectDelayMin: Duration = .seconds(1),
-        reconnectDelayMax: Duration = .seconds(30)
+        reconnectDelayMax: Duration = .seconds(30),
+        protocolVersion: MQTTProtocolVersion = .v311,
+        tls: MQTTTLSConfiguration? = nil,
+        disconnectTimeout: Duration = .seconds(5)
     ) {
         self.host = host
         self.port = port
@@ -39,6 +49,9 @@ public struct MQTTClientConfiguration: Hashable, Sendable {
         self.password = password
         self.reconnectDelayMin = reconnectDelayMin
         self.reconnectDelayMax = reconnectDelayMax
+        self.protocolVersion = protocolVersion
+        self.tls = tls
+        self.disconnectTimeout = disconnectTimeout
     }
 
     /// Checks what libmosquitto would refuse later, with a message an operator can act on.
@@ -63,6 +76,8 @@ public struct MQTTClientConfiguration: Hashable, Sendable {
         guard reconnectDelayMin > .zero, reconnectDelayMin <= reconnectDelayMax else {
             throw invalid("reconnect delays need 0 < min (\(reconnectDelayMin)) ≤ max (\(reconnectDelayMax))")
         }
+        guard disconnectTimeout > .zero else { throw invalid("disconnect timeout \(disconnectTimeout) must be positive") }
+        try tls?.validate()
     }
 }
 

@@ -1,5 +1,6 @@
 import Accounts
 import Logging
+import MQTTBridge
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -37,6 +38,9 @@ public final class StarlingService: Service {
         do {
             let core = try ServerCore(configuration: try serverConfiguration(), storage: storage.accounts, logger: logger)
             let pubsub = try makePubSubService(storage)
+            // The MQTT bridge (issue 5): its rules decide the outbound copies inside each publish.
+            let bridges = try makeBridges(pubsub: pubsub, storage: storage)
+            if let forwarder = bridges.forwarder { await pubsub.setForwarder(forwarder) }
             core.register(component: PubSubComponent(domain: pubsub.jid, service: pubsub, logger: logger))
             core.register(presenceObserver: PubSubPresenceObserver(service: pubsub, logger: logger))
             let server = XMPPServer(core: core, group: group, logger: logger)
@@ -44,6 +48,9 @@ public final class StarlingService: Service {
             let logger = self.logger
             try await withThrowingDiscardingTaskGroup { tasks in
                 tasks.addTask { await PubSubNotifier(service: pubsub, core: core, logger: logger).run() }
+                for bridge in bridges.connections {
+                    tasks.addTask { await bridge.run() }
+                }
                 tasks.addTask {
                     // XEP-0060 pubsub#item_expire, enforced by the server: swept every interval.
                     while !Task.isCancelled {
@@ -87,6 +94,18 @@ public final class StarlingService: Service {
             configuration: PubSubServiceConfiguration(creationPolicy: policy),
             rosterLookup: StoreRosterLookup(domain: configuration.domain, rosters: storage.accounts, logger: logger)
         )
+    }
+
+    func makeBridges(pubsub: PubSubService, storage: StorageFactory.Storage) throws
+        -> (connections: [BridgeConnection], forwarder: BridgeForwarder?)
+    {
+        guard !configuration.bridges.isEmpty else { return ([], nil) }
+        MQTTClient.initializeLibrary()
+        let made = try BridgeFactory.make(
+            configuration.bridges, service: pubsub, store: storage.pubsub,
+            serviceDefaults: PubSubServiceConfiguration(creationPolicy: .systemOnly).defaultConfiguration,
+            logger: logger)
+        return (made.connections, made.forwarder)
     }
 
     func serverConfiguration() throws -> ServerConfiguration {

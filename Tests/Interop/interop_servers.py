@@ -159,8 +159,10 @@ class StarlingServer(ServerUnderTest):
     name = "starling"
 
     def __init__(self, accounts: dict[str, str], binary: Path, backend: str,
-                 postgres_url: str | None = None, log_level: str = "debug"):
+                 postgres_url: str | None = None, log_level: str = "debug", extra_config: str = ""):
         super().__init__(accounts)
+        # YAML appended to the generated config (top-level sections such as `bridges:`).
+        self.extra_config = extra_config
         self.binary = binary
         self.backend = backend
         self.postgres_url = postgres_url
@@ -193,7 +195,7 @@ class StarlingServer(ServerUnderTest):
             "log:",
             f"  level: {self.log_level}",
         ]
-        self.config_path.write_text("\n".join(lines) + "\n")
+        self.config_path.write_text("\n".join(lines) + "\n" + self.extra_config)
         with open(self.log_path, "ab") as log:
             log.write(b"===== config\n" + self.config_path.read_bytes())
         for user, password in self.accounts.items():

@@ -89,3 +89,13 @@ def test_device_readings_reach_the_subtree_dashboard(server):
     for reading in printed:
         assert reading["node"] == LEAF
         assert set(reading["payload"]) == {"sensor", "celsius", "time"}, reading
+
+
+def test_mqtt_bridge_example_works_both_ways():
+    """Examples/mqtt-bridge (issue 5, "Done when" 3): its one command exits 0 only when an MQTT
+    reading reached the XMPP dashboard and an XMPP publish reached mosquitto_sub."""
+    from conftest import starling_binary
+    done = subprocess.run([str(RUN), "mqtt-bridge", "--starling", str(starling_binary())],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    assert "both directions worked" in done.stdout

@@ -213,18 +213,20 @@ extension MQTTClientTests {
 }
 
 /// A mosquitto of one test's own, through `ops/testenv/mosquitto.sh`, that the test may stop and
-/// start again on the same port.
+/// start again on the same port; with `tls`, a directory of `TestCertificates`, its listener is TLS.
 struct PrivateBroker: Sendable {
     let directory: String
     let port: String
+    let tls: String?
 
-    static func with(_ body: (PrivateBroker) async throws -> Void) async throws {
+    static func with(tls: String? = nil, _ body: (PrivateBroker) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("starling-mqtt-broker-\(UUID().uuidString)").path
-        let started = try await CommandLineTool.run(MQTTTestEnvironment.script, ["start", directory])
+        let started = try await CommandLineTool.run(
+            MQTTTestEnvironment.script, ["start", directory] + (tls.map { ["--tls", $0] } ?? []))
         try #require(started.status == 0, "\(started.stderr)")
         let port = try #require(String(decoding: started.stdout, as: UTF8.self).split(separator: "\n").last.map(String.init))
-        let broker = PrivateBroker(directory: directory, port: port)
+        let broker = PrivateBroker(directory: directory, port: port, tls: tls)
         do {
             try await body(broker)
         } catch {
@@ -240,7 +242,8 @@ struct PrivateBroker: Sendable {
     }
 
     func start() async throws {
-        let started = try await CommandLineTool.run(MQTTTestEnvironment.script, ["start", directory, port])
+        let started = try await CommandLineTool.run(
+            MQTTTestEnvironment.script, ["start", directory, port] + (tls.map { ["--tls", $0] } ?? []))
         try #require(started.status == 0, "\(started.stderr)")
     }
 }

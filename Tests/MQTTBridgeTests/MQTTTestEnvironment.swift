@@ -25,21 +25,36 @@ enum MQTTTestEnvironment {
         return "starling/test/\(base)/\(UUID().uuidString)"
     }
 
-    static func makeClient(
+    static func configuration(
         port: Int? = nil,
         reconnectMax: Duration = .seconds(2),
-        cleanSession: Bool = true
-    ) throws -> MQTTClient {
-        MQTTClient.initializeLibrary()
-        return try MQTTClient(configuration: MQTTClientConfiguration(
+        cleanSession: Bool = true,
+        protocolVersion: MQTTProtocolVersion = .v311,
+        tls: MQTTTLSConfiguration? = nil,
+        disconnectTimeout: Duration = .seconds(5)
+    ) -> MQTTClientConfiguration {
+        MQTTClientConfiguration(
             host: host,
             port: port ?? self.port ?? 1883,
             clientID: "starling-test-\(UUID().uuidString.prefix(8))",
             cleanSession: cleanSession,
             keepAlive: .seconds(10),
             reconnectDelayMin: .seconds(1),
-            reconnectDelayMax: reconnectMax
-        ))
+            reconnectDelayMax: reconnectMax,
+            protocolVersion: protocolVersion,
+            tls: tls,
+            disconnectTimeout: disconnectTimeout
+        )
+    }
+
+    static func makeClient(
+        port: Int? = nil,
+        reconnectMax: Duration = .seconds(2),
+        cleanSession: Bool = true
+    ) throws -> MQTTClient {
+        MQTTClient.initializeLibrary()
+        return try MQTTClient(configuration: configuration(
+            port: port, reconnectMax: reconnectMax, cleanSession: cleanSession))
     }
 }
 

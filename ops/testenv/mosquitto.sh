@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # A throwaway mosquitto broker for tests and CI.
 #
-#   ops/testenv/mosquitto.sh start DIR [PORT]   start mosquitto on 127.0.0.1 (PORT, or a free port),
+#   ops/testenv/mosquitto.sh start DIR [PORT] [--tls CERTDIR]
+#                                               start mosquitto on 127.0.0.1 (PORT, or a free port),
 #                                               config, pid file and log in DIR; waits until
 #                                               mosquitto_pub gets through; the last stdout line is PORT
 #   ops/testenv/mosquitto.sh stop DIR           stop it and remove DIR
+#
+# --tls CERTDIR makes the listener TLS-only with CERTDIR/ca.crt, CERTDIR/server.crt and
+# CERTDIR/server.key (PEM; copied into DIR). Clients may present a certificate the CA signed but
+# need not.
 #
 # Typical use:
 #   D=$(mktemp -d)
@@ -21,12 +26,28 @@ readonly MARKER=".starling-testenv-mosquitto"
 
 log() { printf 'mosquitto.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-usage() { die "usage: $0 start DIR [PORT] | stop DIR"; }
+usage() { die "usage: $0 start DIR [PORT] [--tls CERTDIR] | stop DIR"; }
 
-[[ $# -ge 2 && $# -le 3 ]] || usage
+[[ $# -ge 2 ]] || usage
 command=$1
 dir=$2
-requested_port=${3:-}
+shift 2
+requested_port=""
+tls_dir=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --tls)
+            [[ $# -ge 2 && -n "$2" ]] || usage
+            tls_dir=$2
+            shift 2
+            ;;
+        *)
+            [[ -z "$requested_port" && "$1" =~ ^[0-9]+$ ]] || usage
+            requested_port=$1
+            shift
+            ;;
+    esac
+done
 [[ -n "$dir" && "$dir" != "/" ]] || die "refusing DIR '$dir'"
 
 find_broker() {
@@ -59,6 +80,16 @@ log_type error
 log_type warning
 log_type notice
 CONF
+    if [[ -n "$tls_dir" ]]; then
+        mkdir -p "$dir/tls"
+        cp "$tls_dir/ca.crt" "$tls_dir/server.crt" "$tls_dir/server.key" "$dir/tls/"
+        cat >>"$dir/mosquitto.conf" <<CONF
+cafile $dir/tls/ca.crt
+certfile $dir/tls/server.crt
+keyfile $dir/tls/server.key
+require_certificate false
+CONF
+    fi
     if [[ $(id -u) -eq 0 ]]; then
         # mosquitto started as root switches to this user before it opens the pid and log files.
         echo "user mosquitto" >>"$dir/mosquitto.conf"
@@ -88,8 +119,10 @@ os.execv(sys.argv[1], sys.argv[1:])' "$@"
 
 # Waits until a QoS 1 publish goes through (the listener is up and the broker answers MQTT).
 wait_ready() {
-    local port=$1 pid=$2 tries=0
-    until mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -t starling/testenv/ping -m ready 2>/dev/null; do
+    local port=$1 pid=$2 tries=0 tls=()
+    # Only whether the broker answers: the certificate's names are the tests' business.
+    [[ -z "$tls_dir" ]] || tls=(--cafile "$dir/tls/ca.crt" --insecure)
+    until mosquitto_pub -h 127.0.0.1 -p "$port" "${tls[@]}" -q 1 -t starling/testenv/ping -m ready 2>/dev/null; do
         kill -0 "$pid" 2>/dev/null || return 1
         tries=$((tries + 1))
         ((tries < 100)) || return 1
@@ -106,6 +139,12 @@ start() {
         [[ -n "$broker" ]] || die "no mosquitto binary after installing it"
     fi
 
+    if [[ -n "$tls_dir" ]]; then
+        local file
+        for file in ca.crt server.crt server.key; do
+            [[ -r "$tls_dir/$file" ]] || die "--tls $tls_dir: $file is missing or unreadable"
+        done
+    fi
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     if [[ -f "$dir/mosquitto.pid" ]] && kill -0 "$(cat "$dir/mosquitto.pid")" 2>/dev/null; then
@@ -168,6 +207,6 @@ stop() {
 
 case "$command" in
     start) start ;;
-    stop) [[ -z "$requested_port" ]] || usage; stop ;;
+    stop) [[ -z "$requested_port" && -z "$tls_dir" ]] || usage; stop ;;
     *) usage ;;
 esac

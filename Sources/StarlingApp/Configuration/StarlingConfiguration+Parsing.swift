@@ -42,6 +42,7 @@ extension StarlingConfiguration {
         let pubsubNode = top.take("pubsub")
         let limitsNode = top.take("limits")
         let logNode = top.take("log")
+        let bridgesNode = top.take("bridges")
         try top.finish()
 
         let domain = try parseDomain(domainNode)
@@ -62,7 +63,8 @@ extension StarlingConfiguration {
             http: http,
             pubsub: try parsePubSub(pubsubNode, domain: domain),
             limits: try parseLimits(limitsNode),
-            log: try parseLog(logNode)
+            log: try parseLog(logNode),
+            bridges: try parseBridges(bridgesNode, domain: domain)
         )
     }
 
@@ -285,7 +287,7 @@ extension StarlingConfiguration {
 
     // MARK: - Helpers
 
-    private static func int(
+    static func int(
         _ node: Node?, in section: MappingReader, _ key: String, _ range: ClosedRange<Int>, default value: Int
     ) throws(ConfigurationError) -> Int {
         guard let node else { return value }
@@ -293,7 +295,7 @@ extension StarlingConfiguration {
     }
 
     /// A string that may be null/absent (nil) but not empty: an empty path or URL is a mistake.
-    private static func nonEmptyString(_ node: Node?, key: String) throws(ConfigurationError) -> String? {
+    static func nonEmptyString(_ node: Node?, key: String) throws(ConfigurationError) -> String? {
         guard let value = try ConfigurationValue.optionalString(node, key: key) else { return nil }
         guard !value.isEmpty else { throw ConfigurationError(key: key, message: "must not be empty") }
         return value

@@ -32,6 +32,8 @@ public struct StarlingConfiguration: Sendable, Equatable {
     public var limits: Limits
     /// `log.*`: logging.
     public var log: Log
+    /// `bridges`: MQTT broker connections and their topic ↔ node mappings (docs/BRIDGE.md).
+    public var bridges: [Bridge]
 
     public init(
         domain: String,
@@ -44,7 +46,8 @@ public struct StarlingConfiguration: Sendable, Equatable {
         http: HTTP,
         pubsub: PubSub,
         limits: Limits,
-        log: Log
+        log: Log,
+        bridges: [Bridge] = []
     ) {
         self.domain = domain
         self.c2s = c2s
@@ -57,6 +60,7 @@ public struct StarlingConfiguration: Sendable, Equatable {
         self.pubsub = pubsub
         self.limits = limits
         self.log = log
+        self.bridges = bridges
     }
 
     /// What `starling serve` uses without a configuration file. Identical to parsing an empty
