@@ -60,7 +60,9 @@ extension PubSubService {
         try options.validate()
         try await checkAccess(to: node, for: .subscribe, as: actor)
 
-        let existing = try await stored { try await store.subscriptions(on: id) }
+        // This entity's subscriptions to the node, through the bare-JID index: the cost of a subscribe
+        // must not grow with the node's other subscribers (10,000 subscribers took minutes otherwise).
+        let existing = try await stored { try await store.subscriptions(ofBare: jid) }.filter { $0.node == id }
         let mine = existing.filter { $0.jid == jid }
         if mine.contains(where: { $0.state == .pending }) { throw .pendingSubscription }
         // A repeated identical request returns the subscription it made before (clients resubscribe on reconnect).
