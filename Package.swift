@@ -173,7 +173,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PubSubTests", dependencies: ["PubSub", "XMPPCore"]),
-        .testTarget(name: "MQTTBridgeTests", dependencies: ["MQTTBridge", "PubSub", "PubSubXMPP", "XMPPCore"]),
+        .testTarget(name: "MQTTBridgeTests", dependencies: ["MQTTBridge", "PubSub", "PubSubXMPP", "XMPPCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "MetricsTestKit", package: "swift-metrics")]),
         .testTarget(name: "PubSubXMPPTests", dependencies: ["PubSubXMPP", "PubSub", "XMPPCore", "XMPPStream",
             .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "XMPPStreamTests", dependencies: ["XMPPStream", "XMPPCore", "XMPPTestSupport",

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PubSub
 import XMPPCore
 
@@ -59,7 +60,11 @@ public actor BridgeConnection {
     private var wakeUp: CheckedContinuation<Void, Never>?
     private var pendingWake = false
 
-    public init(settings: Settings, service: PubSubService, store: any OutboxStore, logger: Logger) {
+    /// `metricsFactory`: where the counters go; the process-wide bootstrapped one by default.
+    public init(
+        settings: Settings, service: PubSubService, store: any OutboxStore, logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.name = settings.router.connection
         self.settings = settings
         self.service = service
@@ -67,7 +72,8 @@ public actor BridgeConnection {
         var logger = logger
         logger[metadataKey: "bridge"] = "\(settings.router.connection)"
         self.logger = logger
-        self.metrics = BridgeMetrics(bridge: settings.router.connection, mappings: settings.router.rules.mappings.map(\.name))
+        self.metrics = BridgeMetrics(
+            bridge: settings.router.connection, mappings: settings.router.rules.mappings.map(\.name), factory: metricsFactory)
     }
 
     private var requester: Requester { .service(settings.router.bridgeJID) }

@@ -28,7 +28,7 @@ struct BridgeMetrics: Sendable {
     /// Outbound messages the broker refused or that could not be sent at all.
     let sendFailures: Counter
 
-    init(bridge: String, mappings: [String]) {
+    init(bridge: String, mappings: [String], factory: any MetricsFactory) {
         self.bridge = bridge
         func dimensions(_ mapping: String?) -> [(String, String)] {
             [("bridge", bridge)] + (mapping.map { [("mapping", $0)] } ?? [])
@@ -37,19 +37,19 @@ struct BridgeMetrics: Sendable {
         for mapping in mappings {
             let d = dimensions(mapping)
             table[mapping] = PerMapping(
-                messagesIn: Counter(label: "starling_bridge_messages_in_total", dimensions: d),
-                bytesIn: Counter(label: "starling_bridge_bytes_in_total", dimensions: d),
-                messagesOut: Counter(label: "starling_bridge_messages_out_total", dimensions: d),
-                bytesOut: Counter(label: "starling_bridge_bytes_out_total", dimensions: d),
-                rejected: Counter(label: "starling_bridge_rejected_total", dimensions: d))
+                messagesIn: Counter(label: "starling_bridge_messages_in_total", dimensions: d, factory: factory),
+                bytesIn: Counter(label: "starling_bridge_bytes_in_total", dimensions: d, factory: factory),
+                messagesOut: Counter(label: "starling_bridge_messages_out_total", dimensions: d, factory: factory),
+                bytesOut: Counter(label: "starling_bridge_bytes_out_total", dimensions: d, factory: factory),
+                rejected: Counter(label: "starling_bridge_rejected_total", dimensions: d, factory: factory))
         }
         self.mappings = table
-        queueDepth = Gauge(label: "starling_bridge_queue_depth", dimensions: dimensions(nil))
-        reconnects = Counter(label: "starling_bridge_reconnects_total", dimensions: dimensions(nil))
-        dropped = Counter(label: "starling_bridge_dropped_total", dimensions: dimensions(nil))
-        echoesDropped = Counter(label: "starling_bridge_echoes_dropped_total", dimensions: dimensions(nil))
-        unmapped = Counter(label: "starling_bridge_unmapped_total", dimensions: dimensions(nil))
-        sendFailures = Counter(label: "starling_bridge_send_failures_total", dimensions: dimensions(nil))
+        queueDepth = Gauge(label: "starling_bridge_queue_depth", dimensions: dimensions(nil), factory: factory)
+        reconnects = Counter(label: "starling_bridge_reconnects_total", dimensions: dimensions(nil), factory: factory)
+        dropped = Counter(label: "starling_bridge_dropped_total", dimensions: dimensions(nil), factory: factory)
+        echoesDropped = Counter(label: "starling_bridge_echoes_dropped_total", dimensions: dimensions(nil), factory: factory)
+        unmapped = Counter(label: "starling_bridge_unmapped_total", dimensions: dimensions(nil), factory: factory)
+        sendFailures = Counter(label: "starling_bridge_send_failures_total", dimensions: dimensions(nil), factory: factory)
     }
 
     func mapping(_ name: String) -> PerMapping? { mappings[name] }
