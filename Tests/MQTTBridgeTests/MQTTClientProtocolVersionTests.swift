@@ -22,8 +22,10 @@ struct MQTTClientProtocolVersionTests {
             "mosquitto_pub", ["-V", "mqttv5", "-h", "127.0.0.1", "-p", port, "-q", "1", "-t", topic, "-m", "v5 peer"])
         #expect(pub.status == 0, "\(pub.stderr)")
         try await messages.wait(for: "three messages") { $0.count == 3 }
-        #expect(messages.snapshot.map(\.payload) == [[0x00, 0xFF], [0x01], Array("v5 peer".utf8)])
-        #expect(messages.snapshot.map(\.qos) == [1, 0, 1])
+        // Two connections publish, so the broker may interleave them: compare as a set of (payload, QoS)
+        // (a QoS 0 publish returns when libmosquitto has taken it, possibly before the broker read it).
+        let received = Set(messages.snapshot.map { "\($0.payload) q\($0.qos)" })
+        #expect(received == ["[0, 255] q1", "[1] q0", "\(Array("v5 peer".utf8)) q1"])
 
         // The v5 peer gets what the client publishes, bit-exact.
         let sub = try CommandLineTool("mosquitto_sub", [
