@@ -46,15 +46,15 @@ public final class Session: Sendable, Hashable, CustomStringConvertible {
         channel.writeAndFlush(bytes, promise: nil)
     }
 
-    /// Writes several buffers as one stanza (a per-recipient envelope around shared bytes) and
-    /// flushes once; safe from any thread. The parts go out in one event-loop task, so stanzas
-    /// sent concurrently from other threads never interleave with them.
+    /// Writes several buffers as one stanza (a per-recipient envelope around shared bytes); safe
+    /// from any thread. The parts are copied into one buffer first: each write reaching NIOSSL
+    /// becomes its own TLS record (one `SSL_write` per buffered write), so three parts cost three
+    /// records, three AEAD seals and 3 × 22 bytes of framing; one memcpy of a notification is
+    /// cheaper. One write also means stanzas sent concurrently never interleave with it.
     public func send(parts: [ByteBuffer]) {
-        let channel = self.channel
-        channel.eventLoop.execute {
-            for part in parts { channel.write(part, promise: nil) }
-            channel.flush()
-        }
+        var whole = channel.allocator.buffer(capacity: parts.reduce(0) { $0 + $1.readableBytes })
+        for part in parts { whole.writeImmutableBuffer(part) }
+        channel.writeAndFlush(whole, promise: nil)
     }
 
     /// Ends the stream with a stream error (e.g. `<conflict/>` when a newer session takes the resource).
