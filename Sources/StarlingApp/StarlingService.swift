@@ -90,7 +90,8 @@ public final class StarlingService: Service {
         }
         return PubSubService(
             jid: jid,
-            store: storage.pubsub,
+            // Nodes and affiliations from memory: the reads of every publish (one writer, this process).
+            store: CachingPubSubStore(storage.pubsub),
             configuration: PubSubServiceConfiguration(creationPolicy: policy),
             rosterLookup: StoreRosterLookup(domain: configuration.domain, rosters: storage.accounts, logger: logger)
         )

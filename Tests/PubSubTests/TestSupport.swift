@@ -48,8 +48,10 @@ struct Fixture {
         configure(&configuration)
         clock = TestClock()
         store = InMemoryPubSubStore()
+        // Through the cache the server runs with (StarlingService), so every domain test covers it;
+        // assertions read `store` underneath.
         service = PubSubService(
-            jid: jid("pubsub.example.org"), store: store, configuration: configuration, clock: clock,
+            jid: jid("pubsub.example.org"), store: CachingPubSubStore(store), configuration: configuration, clock: clock,
             rosterLookup: roster
         )
     }

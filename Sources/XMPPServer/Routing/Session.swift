@@ -20,10 +20,15 @@ public final class Session: Sendable, Hashable, CustomStringConvertible {
     }
 
     private let state = Mutex(PresenceState())
+    /// Stanzas sent from other threads wait here until the event loop gets to the flush queued
+    /// behind them, then leave as one buffer: one TLS record and one syscall for however many
+    /// notifications a busy loop collected (NIOSSL seals each buffered write separately).
+    private let pending: NIOLoopBoundBox<ByteBuffer?>
 
     init(jid: JID, channel: Channel) {
         self.jid = jid
         self.channel = channel
+        self.pending = NIOLoopBoundBox.makeEmptyBox(valueType: ByteBuffer.self, eventLoop: channel.eventLoop)
     }
 
     public var eventLoop: EventLoop { channel.eventLoop }
@@ -41,25 +46,52 @@ public final class Session: Sendable, Hashable, CustomStringConvertible {
         send(buffer)
     }
 
-    /// Writes already-serialized stanza bytes (shared by fan-out); safe from any thread.
+    /// Writes already-serialized stanza bytes (shared by fan-out); safe from any thread. Stanzas
+    /// keep the order of the calls from one thread.
     public func send(_ bytes: ByteBuffer) {
-        channel.writeAndFlush(bytes, promise: nil)
+        send(parts: CollectionOfOne(bytes))
     }
 
     /// Writes several buffers as one stanza (a per-recipient envelope around shared bytes); safe
-    /// from any thread. The parts are copied into one buffer first: each write reaching NIOSSL
-    /// becomes its own TLS record (one `SSL_write` per buffered write), so three parts cost three
-    /// records, three AEAD seals and 3 × 22 bytes of framing; one memcpy of a notification is
-    /// cheaper. One write also means stanzas sent concurrently never interleave with it.
-    public func send(parts: [ByteBuffer]) {
-        var whole = channel.allocator.buffer(capacity: parts.reduce(0) { $0 + $1.readableBytes })
-        for part in parts { whole.writeImmutableBuffer(part) }
+    /// from any thread. The parts are appended to the session's pending buffer on its event loop,
+    /// so a stanza never interleaves with another, and everything pending leaves in one write:
+    /// each write reaching NIOSSL becomes its own TLS record (one `SSL_write` per buffered write),
+    /// so coalescing saves AEAD seals, record framing and syscalls under load.
+    public func send(parts: some Collection<ByteBuffer> & Sendable) {
+        let channel = self.channel
+        let pending = self.pending
+        channel.eventLoop.execute {
+            if pending.value == nil {
+                var first = channel.allocator.buffer(capacity: max(parts.reduce(0) { $0 + $1.readableBytes }, 256))
+                for part in parts { first.writeImmutableBuffer(part) }
+                pending.value = first
+                // Queued behind the sends already waiting on this loop, which join this buffer.
+                channel.eventLoop.execute { Self.flush(pending, channel) }
+            } else if var buffer = pending.value {
+                // Out of the box first, so the buffer is uniquely referenced and grows in place.
+                pending.value = nil
+                for part in parts { buffer.writeImmutableBuffer(part) }
+                pending.value = buffer
+            }
+        }
+    }
+
+    /// Writes what is pending (on the event loop).
+    private static func flush(_ pending: NIOLoopBoundBox<ByteBuffer?>, _ channel: Channel) {
+        guard let whole = pending.value else { return }
+        pending.value = nil
         channel.writeAndFlush(whole, promise: nil)
     }
 
     /// Ends the stream with a stream error (e.g. `<conflict/>` when a newer session takes the resource).
     public func close(with error: StreamError) {
-        channel.pipeline.fireUserInboundEventTriggered(C2SHandler.CloseStream(error: error))
+        let channel = self.channel
+        let pending = self.pending
+        channel.eventLoop.execute {
+            // What was sent before the close goes out before the stream error.
+            Self.flush(pending, channel)
+            channel.pipeline.fireUserInboundEventTriggered(C2SHandler.CloseStream(error: error))
+        }
     }
 
     public static func == (lhs: Session, rhs: Session) -> Bool { lhs === rhs }

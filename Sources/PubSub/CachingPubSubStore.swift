@@ -1,0 +1,132 @@
+import Foundation
+import Synchronization
+import XMPPCore
+
+/// A ``PubSubStore`` that remembers nodes and affiliations, the two reads every publish makes
+/// (the node's configuration, the publisher's affiliation): a steady stream of readings then costs
+/// one store write per publish (batched by group commit) instead of three round trips.
+///
+/// Correct as long as every change goes through this wrapper, which is how Starling runs it: one
+/// process owns the pubsub tables, and the service is the only writer. Every write to nodes or
+/// affiliations clears both caches and bumps a generation after the write completed; a read that
+/// started before the bump does not store what it read, so a stale value is never cached across
+/// the `await` (the same rule as the service's fan-out cache). Negative answers ("no such node")
+/// are cached too, for publishes to a missing node under `auto_create: false`.
+public final class CachingPubSubStore: PubSubStore {
+    public let base: any PubSubStore
+
+    private struct Caches {
+        var generation: UInt64 = 0
+        var nodes: [NodeID: Node?] = [:]
+        var affiliations: [AffiliationKey: Affiliation] = [:]
+    }
+
+    private struct AffiliationKey: Hashable {
+        let jid: JID
+        let node: NodeID
+    }
+
+    private let caches = Mutex(Caches())
+    /// Entries kept per cache before it starts over (a bound, not an eviction policy).
+    private let capacity: Int
+
+    public init(_ base: any PubSubStore, capacity: Int = 100_000) {
+        self.base = base
+        self.capacity = max(capacity, 1)
+    }
+
+    private func invalidate() {
+        caches.withLock { caches in
+            caches.generation &+= 1
+            caches.nodes.removeAll(keepingCapacity: true)
+            caches.affiliations.removeAll(keepingCapacity: true)
+        }
+    }
+
+    // MARK: Cached reads
+
+    public func node(_ id: NodeID) async throws -> Node? {
+        let (cached, generation) = caches.withLock { ($0.nodes[id], $0.generation) }
+        if let cached { return cached }
+        let loaded = try await base.node(id)
+        caches.withLock { caches in
+            guard caches.generation == generation else { return }
+            if caches.nodes.count >= capacity { caches.nodes.removeAll(keepingCapacity: true) }
+            caches.nodes[id] = .some(loaded)
+        }
+        return loaded
+    }
+
+    public func affiliation(of jid: JID, on node: NodeID) async throws -> Affiliation {
+        let key = AffiliationKey(jid: jid.bare, node: node)
+        let (cached, generation) = caches.withLock { ($0.affiliations[key], $0.generation) }
+        if let cached { return cached }
+        let loaded = try await base.affiliation(of: jid, on: node)
+        caches.withLock { caches in
+            guard caches.generation == generation else { return }
+            if caches.affiliations.count >= capacity { caches.affiliations.removeAll(keepingCapacity: true) }
+            caches.affiliations[key] = loaded
+        }
+        return loaded
+    }
+
+    // MARK: Writes that change what is cached
+
+    public func createNode(_ node: Node, owner: JID?) async throws -> Bool {
+        defer { invalidate() }
+        return try await base.createNode(node, owner: owner)
+    }
+
+    public func updateNode(_ node: Node) async throws {
+        defer { invalidate() }
+        try await base.updateNode(node)
+    }
+
+    public func deleteNode(_ id: NodeID) async throws -> Bool {
+        // Children lose the parent from their collections, affiliations go: everything may change.
+        defer { invalidate() }
+        return try await base.deleteNode(id)
+    }
+
+    public func setAffiliation(_ affiliation: Affiliation, of jid: JID, on node: NodeID) async throws {
+        defer { invalidate() }
+        try await base.setAffiliation(affiliation, of: jid, on: node)
+    }
+
+    // MARK: Pass-through
+
+    public func childNodes(of parent: NodeID?) async throws -> [Node] { try await base.childNodes(of: parent) }
+    public func nodesWithItemExpiry() async throws -> [Node] { try await base.nodesWithItemExpiry() }
+    public func affiliations(on node: NodeID) async throws -> [AffiliationEntry] { try await base.affiliations(on: node) }
+    public func affiliations(of jid: JID) async throws -> [AffiliationEntry] { try await base.affiliations(of: jid) }
+    public func subscriptions(on node: NodeID) async throws -> [Subscription] { try await base.subscriptions(on: node) }
+    public func subscriptions(ofBare jid: JID) async throws -> [Subscription] { try await base.subscriptions(ofBare: jid) }
+    public func putSubscription(_ subscription: Subscription) async throws { try await base.putSubscription(subscription) }
+    public func removeSubscription(_ id: SubscriptionID, on node: NodeID) async throws {
+        try await base.removeSubscription(id, on: node)
+    }
+    public func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?, outbox: [OutboxMessage])
+        async throws -> [String]
+    {
+        try await base.appendItem(item, to: node, keepingAtMost: limit, outbox: outbox)
+    }
+    public func items(in node: NodeID, query: ItemQuery) async throws -> ItemPage { try await base.items(in: node, query: query) }
+    public func retractItems(_ ids: [String], from node: NodeID) async throws -> [String] {
+        try await base.retractItems(ids, from: node)
+    }
+    public func purgeItems(in node: NodeID) async throws -> [String] { try await base.purgeItems(in: node) }
+    public func expireItems(in node: NodeID, publishedBefore cutoff: Date) async throws -> [String] {
+        try await base.expireItems(in: node, publishedBefore: cutoff)
+    }
+    public func enqueue(_ messages: [OutboxMessage], at time: Date) async throws { try await base.enqueue(messages, at: time) }
+    public func outbox(_ queue: String, after sequence: Int64?, limit: Int) async throws -> [OutboxEntry] {
+        try await base.outbox(queue, after: sequence, limit: limit)
+    }
+    public func removeFromOutbox(_ queue: String, through sequence: Int64) async throws {
+        try await base.removeFromOutbox(queue, through: sequence)
+    }
+    public func trimOutbox(_ queue: String, keepingAtMost limit: Int) async throws -> Int {
+        try await base.trimOutbox(queue, keepingAtMost: limit)
+    }
+    public func outboxCount(_ queue: String) async throws -> Int { try await base.outboxCount(queue) }
+}
