@@ -11,6 +11,8 @@ public enum PubSubNotifications {
     public static func notifications(for event: PubSubEvent, service: JID) -> [Notification] {
         switch event {
         case .published(let node, let item, let delivery, let recipients):
+            // Nobody to tell (a node without subscribers): no payload parse, no event element.
+            guard !recipients.isEmpty else { return [] }
             // §7.1.2.1 with payload, §7.1.2.2 without (pubsub#deliver_payloads false).
             let shared = itemsEvent(node: node, item: item, withPayload: delivery.deliverPayloads)
             let body = Body(node: node, item: item, delivery: delivery, recipients: recipients)
