@@ -57,6 +57,13 @@ import XMPPCore
             #expect(error.condition == .badRequest)
             #expect(error.applicationCondition?.name == "bad-sessionid")
         }
+        let unknown = try iq("<iq type='set' id='6'><command xmlns='\(Self.commands)' node='http://jabber.org/protocol/pubsub#get-pending' action='jump'/></iq>")
+        do {
+            _ = try GetPendingCommand.request(from: unknown)
+            Issue.record("expected malformed-action")
+        } catch {
+            #expect(error.applicationCondition?.name == "malformed-action")
+        }
         let cancel = try iq("<iq type='set' id='4'><command xmlns='\(Self.commands)' sessionid='pubsub-get-pending:1' node='http://jabber.org/protocol/pubsub#get-pending' action='cancel'/></iq>")
         #expect(try GetPendingCommand.request(from: cancel) == .cancel(sessionID: "pubsub-get-pending:1"))
     }

@@ -10,7 +10,7 @@ import XMPPCore
 ///    one §8.6 authorization form per pending subscription of that node, as messages.
 ///
 /// The command is stateless: the session id only ties the two steps together for the client
-/// (XEP-0050 §3.3); a submit names its node, which is checked again.
+/// (XEP-0050 §3.3 session lifetime); a submit names its node, which is checked again.
 public enum GetPendingCommand {
     public static let node = "http://jabber.org/protocol/pubsub#get-pending"
     public static let commandsNamespace = "http://jabber.org/protocol/commands"
@@ -21,25 +21,27 @@ public enum GetPendingCommand {
         case start
         /// Step 2: send the pending requests of `node`.
         case submit(sessionID: String, node: NodeID)
-        /// XEP-0050 §4.4 cancel.
+        /// XEP-0050 §2.4.3 canceling.
         case cancel(sessionID: String)
     }
 
     /// The request when `iq` is an `<iq type='set'><command node='…#get-pending'/></iq>`; nil for any
-    /// other IQ; throws the XEP-0050 §4.6 / XEP-0060 §8.7.3 error for a malformed one.
+    /// other IQ; throws the XEP-0050 §4.4 / XEP-0060 §8.7.3 error for a malformed one.
     public static func request(from iq: IQ) throws(StanzaError) -> Request? {
         guard let command = iq.payload, command.name == "command", command.namespace == commandsNamespace,
               command[attribute: "node"] == node else { return nil }
-        guard iq.type == .set else { throw .badRequest("ad-hoc commands are executed with iq type 'set' (XEP-0050 §3.2)") }
+        guard iq.type == .set else { throw .badRequest("ad-hoc commands are executed with iq type 'set' (XEP-0050 §2.4)") }
         let action = command[attribute: "action"] ?? "execute"
         let sessionID = command[attribute: "sessionid"]
         if action == "cancel" {
             guard let sessionID else { throw badSession("cancel needs a sessionid") }
             return .cancel(sessionID: sessionID)
         }
-        guard action == "execute" || action == "complete" || action == "next" else {
-            throw .badRequest("unsupported action '\(action)'")
+        // XEP-0050 §4.4: an action outside the schema is malformed; `prev` has no earlier stage here.
+        guard ["execute", "complete", "next", "prev"].contains(action) else {
+            throw commandError("malformed-action", "unknown action '\(action)'")
         }
+        guard action != "prev" else { throw commandError("bad-action", "get-pending has no previous stage") }
         guard let formElement = command.child("x", namespace: Namespace.dataForms) else {
             if sessionID != nil { throw badSession("a step after the first carries the submitted form") }
             return .start
@@ -100,8 +102,11 @@ public enum GetPendingCommand {
             && query[attribute: "node"] == commandsNamespace
     }
 
-    /// XEP-0050 §6: bad-request + `<bad-sessionid/>`.
-    static func badSession(_ text: String) -> StanzaError {
-        StanzaError(.badRequest, text: text, applicationCondition: Element("bad-sessionid", namespace: commandsNamespace))
+    /// XEP-0050 §4.4: bad-request + `<bad-sessionid/>`.
+    static func badSession(_ text: String) -> StanzaError { commandError("bad-sessionid", text) }
+
+    /// XEP-0050 §4.4: bad-request with a `commands` application condition.
+    static func commandError(_ condition: String, _ text: String) -> StanzaError {
+        StanzaError(.badRequest, text: text, applicationCondition: Element(condition, namespace: commandsNamespace))
     }
 }

@@ -13,8 +13,8 @@ import XMPPCore
 /// ```
 public enum PubSubDisco {
     /// The `pubsub#…` features (§10, §11) Starling implements, for the service's disco#info. Only
-    /// what is reachable over XMPP: not `get-pending` (§8.7 ad-hoc command), `filtered-notifications`
-    /// or `presence-notifications` (presence-triggered delivery), which are not implemented yet.
+    /// what is reachable over XMPP (`get-pending` through the XEP-0050 command, GetPendingCommand);
+    /// not `filtered-notifications` or `presence-notifications` (presence-triggered delivery).
     public static let defaultFeatures: [String] = [
         "access-authorize", "access-open", "access-presence", "access-roster", "access-whitelist",
         "auto-create", "collections", "config-node", "create-and-configure", "create-nodes", "delete-items",
