@@ -68,6 +68,12 @@ bridges:
         node: loop/{{1}}
         direction: both
         retain: true
+      - name: state
+        topic: state/+
+        node: state/{{1}}
+        direction: out
+        retain: true
+        clear_retained_on_retract: true
 """
 
 
@@ -281,3 +287,48 @@ def test_items_published_while_the_broker_is_down_arrive_in_order(bridged, broke
     seen = received(broker.subscriber("out/#", count=n, client_id="watch-outage", clean=False, timeout=60))
     assert [p for _, p, _ in seen] == [b"%03d" % i for i in range(n)]
     assert {t for t, _, _ in seen} == {"out/seq"}
+
+
+def retained_now(broker, topic: str) -> bytes | None:
+    """The broker's retained message on `topic` right now (a new subscriber gets it at once), or None."""
+    seen = received(broker.subscriber(topic, count=1, timeout=1))
+    return seen[0][1] if seen and seen[0][2] else None
+
+
+def eventually(check, what: str, timeout: float = 20.0):
+    import time
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last is not None and last[0]:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: last seen {last}")
+
+
+def test_retained_message_follows_retracts(bridged, broker):
+    service = service_jid(bridged)
+
+    async def publish(item_id: str, value: bytes):
+        async with Session(bridged) as session:
+            alice = await pubsub_login(session, "alice", presence=False)
+            await alice.plugin["xep_0060"].publish(service, "state/boiler", id=item_id, payload=data(value),
+                                                   timeout=STEP_TIMEOUT)
+
+    async def retract(item_id: str):
+        async with Session(bridged) as session:
+            alice = await pubsub_login(session, "alice", presence=False)
+            await alice.plugin["xep_0060"].retract(service, "state/boiler", item_id, timeout=STEP_TIMEOUT)
+
+    def retained_is(expected):
+        return lambda: ((got := retained_now(broker, "state/boiler")) == expected, got)
+
+    run(publish("a", b"one"), timeout=30)
+    eventually(retained_is(b"one"), "retained after the first publish")
+    run(publish("b", b"two"), timeout=30)
+    eventually(retained_is(b"two"), "retained follows the newest item")
+    run(retract("b"), timeout=30)
+    eventually(retained_is(b"one"), "after retracting the newest, the retained message is the item left")
+    run(retract("a"), timeout=30)
+    eventually(retained_is(None), "no item left: the retained message is cleared (zero-length retained publish)")
