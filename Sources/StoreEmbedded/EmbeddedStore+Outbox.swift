@@ -28,12 +28,13 @@ extension EmbeddedStore {
 
     /// Inserts inside the caller's transaction (also used by `appendItem`).
     static func insert(_ messages: [OutboxMessage], at time: Date, in db: Database) throws {
+        guard !messages.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO bridge_outbox (queue, topic, payload, qos, retain, enqueued_us)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
         for message in messages {
-            try db.execute(
-                sql: """
-                    INSERT INTO bridge_outbox (queue, topic, payload, qos, retain, enqueued_us)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
+            try statement.execute(
                 arguments: [
                     message.queue, message.topic, Data(message.payload), message.qos, message.retain,
                     Microseconds.from(time),
