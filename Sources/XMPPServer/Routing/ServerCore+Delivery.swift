@@ -43,19 +43,19 @@ extension ServerCore {
         let targets = recipients(ofMessageTo: to, type: type)
         guard !targets.isEmpty else { return 0 }
         var head = ByteBufferAllocator().buffer(capacity: 128)
-        head.writeString("<message from='")
-        head.writeString(XMLEscaping.attribute(from.description))
-        head.writeString("' to='")
-        head.writeString(XMLEscaping.attribute(to.description))
+        head.writeStaticString("<message from='")
+        XMLEscaping.writeAttribute(from, to: &head)
+        head.writeStaticString("' to='")
+        XMLEscaping.writeAttribute(to, to: &head)
         if type != .normal {
-            head.writeString("' type='")
+            head.writeStaticString("' type='")
             head.writeString(type.rawValue)
         }
         if let id {
-            head.writeString("' id='")
-            head.writeString(XMLEscaping.attribute(id))
+            head.writeStaticString("' id='")
+            XMLEscaping.writeAttribute(id, to: &head)
         }
-        head.writeString("'>")
+        head.writeStaticString("'>")
         for session in targets {
             session.send(parts: [head, payload, Self.messageClose])
         }
@@ -67,8 +67,31 @@ extension ServerCore {
 
 /// XML 1.0 attribute escaping for envelopes built as text.
 enum XMLEscaping {
+    /// Writes `value` escaped for an attribute. The check runs over UTF-8 bytes: iterating
+    /// Characters (grapheme breaking) here was 13 % of the server's CPU in the fan-out benchmark.
+    static func writeAttribute(_ value: String, to buffer: inout ByteBuffer) {
+        var value = value
+        let clean = value.withUTF8 { bytes in !bytes.contains { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x27 || $0 == 0x22 } }
+        buffer.writeString(clean ? value : attribute(value))
+    }
+
+    /// A JID written part by part, without building its string form first.
+    static func writeAttribute(_ jid: JID, to buffer: inout ByteBuffer) {
+        if let localpart = jid.localpart {
+            writeAttribute(localpart, to: &buffer)
+            buffer.writeStaticString("@")
+        }
+        writeAttribute(jid.domainpart, to: &buffer)
+        if let resourcepart = jid.resourcepart {
+            buffer.writeStaticString("/")
+            writeAttribute(resourcepart, to: &buffer)
+        }
+    }
+
     static func attribute(_ value: String) -> String {
-        guard value.contains(where: { "&<>'\"".contains($0) }) else { return value }
+        guard value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x27 || $0 == 0x22 }) else {
+            return value
+        }
         var result = ""
         result.reserveCapacity(value.count + 8)
         for character in value {
