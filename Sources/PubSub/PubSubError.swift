@@ -19,11 +19,11 @@ public enum PubSubError: Error, Hashable, Sendable {
     case forbidden
     /// bad-request + invalid-jid — the subscribed JID is not the requester's (§6.1.3.1).
     case invalidJID
-    /// not-authorized + presence-subscription-required (§6.1.3.2, §6.5.9.7).
+    /// not-authorized + presence-subscription-required (§6.1.3.2, §6.5.9.6).
     case presenceSubscriptionRequired
-    /// not-authorized + not-in-roster-group (§6.1.3.3, §6.5.9.8).
+    /// not-authorized + not-in-roster-group (§6.1.3.3, §6.5.9.7).
     case notInRosterGroup
-    /// not-allowed + closed-node — not on the whitelist (§6.1.3.4, §6.5.9.9).
+    /// not-allowed + closed-node — not on the whitelist (§6.1.3.4, §6.5.9.8).
     case closedNode
     /// not-authorized + pending-subscription (§6.1.3.7).
     case pendingSubscription

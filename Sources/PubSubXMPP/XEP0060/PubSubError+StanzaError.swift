@@ -27,16 +27,16 @@ public extension PubSubError {
             StanzaError(.notAcceptable, type: .modify, applicationCondition: Self.condition("nodeid-required"))
         case .invalidNodeID: // local policy (§13.15 leaves NodeID syntax to the service)
             StanzaError(.notAcceptable, type: .modify, text: "invalid NodeID")
-        case .forbidden: // §6.1.3.8, §7.1.3.1, §7.2.3.1, §8.2.3.3, §8.4.3.2
+        case .forbidden: // §6.1.3.8, §7.1.3.1, §7.2.3.1, §8.2.3.2, §8.4.3.2
             StanzaError(.forbidden, type: .auth)
         case .invalidJID: // §6.1.3.1 JIDs do not match
             StanzaError(.badRequest, type: .modify, applicationCondition: Self.condition("invalid-jid"))
-        case .presenceSubscriptionRequired: // §6.1.3.2, §6.5.9.7
+        case .presenceSubscriptionRequired: // §6.1.3.2, §6.5.9.6
             StanzaError(.notAuthorized, type: .auth,
                         applicationCondition: Self.condition("presence-subscription-required"))
-        case .notInRosterGroup: // §6.1.3.3, §6.5.9.8
+        case .notInRosterGroup: // §6.1.3.3, §6.5.9.7
             StanzaError(.notAuthorized, type: .auth, applicationCondition: Self.condition("not-in-roster-group"))
-        case .closedNode: // §6.1.3.4, §6.5.9.9 (not-allowed, type cancel)
+        case .closedNode: // §6.1.3.4, §6.5.9.8 (not-allowed, type cancel)
             StanzaError(.notAllowed, type: .cancel, applicationCondition: Self.condition("closed-node"))
         case .pendingSubscription: // §6.1.3.7
             StanzaError(.notAuthorized, type: .auth, applicationCondition: Self.condition("pending-subscription"))
