@@ -136,7 +136,13 @@ struct BridgeConnectionTests {
         #expect(try await h.items("both/a").count == 1)
         #expect(seen.snapshot.filter { $0.topic == "\(h.prefix)/both/a" }.count == 1, "only the original, not a copy")
         #expect(echoes() == 1)
-        let queued = try await h.store.outboxCount("test")
+        // The sender deletes delivered rows after the broker's PUBACK, so shortly after the peer saw them.
+        var queued = try await h.store.outboxCount("test")
+        let drained = ContinuousClock.now + .seconds(15)
+        while queued > 0, ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(50))
+            queued = try await h.store.outboxCount("test")
+        }
         #expect(queued == 0)
         await peer.disconnect()
     }

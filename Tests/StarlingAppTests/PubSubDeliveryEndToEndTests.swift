@@ -61,6 +61,27 @@ import XMPPTestSupport
         return (node, item)
     }
 
+    /// Subscribes and returns the §6.1.7 last-item notification, whichever of it and the IQ result
+    /// comes first.
+    static func subscribeAndTakeLastItem(_ client: TestClient, _ node: String, jid: String) async throws
+        -> (message: Element, node: String, item: String)
+    {
+        try await client.send(IQ(type: .set, id: "s-last", to: try JID("pubsub.localhost"),
+                                 payload: subscribe(node, jid: jid)).element)
+        var result: Element?
+        var event: Element?
+        while result == nil || event == nil {
+            let next = try await client.waitFor("the subscribe result and the last item") {
+                ($0.name == "iq" && $0[attribute: "id"] == "s-last") || itemEvent($0) != nil
+            }
+            if next.name == "iq" { result = next } else { event = next }
+        }
+        #expect(result?[attribute: "type"] == "result")
+        let message = try #require(event)
+        let parsed = try #require(itemEvent(message))
+        return (message, parsed.node, parsed.item)
+    }
+
     static func nextItemEvent(_ client: TestClient, _ what: String) async throws -> (message: Element, node: String, item: String) {
         let message = try await client.waitFor(what) { itemEvent($0) != nil }
         let event = try #require(itemEvent(message))
@@ -145,8 +166,9 @@ import XMPPTestSupport
 
             let viewer = try await E2E.login(port: port, "viewer", "v-secret", available: true)
             let subscribed = Date().timeIntervalSince1970
-            _ = try await E2E.request(viewer, "s", .set, Self.subscribe("boiler/pressure", jid: "viewer@localhost"))
-            let last = try await Self.nextItemEvent(viewer, "the last published item")
+            // The last item may arrive before the subscribe result (the notifier runs apart from the
+            // IQ reply), so wait for both without discarding either.
+            let last = try await Self.subscribeAndTakeLastItem(viewer, "boiler/pressure", jid: "viewer@localhost")
             #expect(last.item == "earlier")
             #expect(last.message[attribute: "from"] == Self.service)
             let delay = try #require(last.message.child("delay", namespace: Namespace.delay))
