@@ -91,13 +91,7 @@ struct DeliveryRun: Sendable {
         // Every publish is answered; notifications may still be on their way.
         let drainEnd = ContinuousClock.now + .seconds(drainSeconds)
         await run.waitUntil { counters.notifications.load(ordering: .relaxed) >= reachable || ContinuousClock.now > drainEnd }
-        run.endMeasuring()
-        if coordinator {
-            await run.coordinatorMeasured()
-        } else {
-            run.sync.signal("done-\(parts.index)")
-            _ = await run.sync.wait(for: "finish")
-        }
+        await run.finishMeasuring(shard: parts.index)
         var perSubscriber: [Int] = []
         for session in subscribed { perSubscriber.append(await session.received()) }
         let result = run.snapshot(perSubscriber: perSubscriber)

@@ -108,13 +108,7 @@ struct MQTTCommand: AsyncParsableCommand {
             let drainEnd = ContinuousClock.now + .seconds(drain)
             await run.waitUntil { counters.notifications.load(ordering: .relaxed) >= reachable || ContinuousClock.now > drainEnd }
         }
-        run.endMeasuring()
-        if coordinator {
-            await run.coordinatorMeasured()
-        } else {
-            run.sync.signal("done-\(parts.index)")
-            _ = await run.sync.wait(for: "finish")
-        }
+        await run.finishMeasuring(shard: parts.index)
         var perSubscriber: [Int] = []
         for session in subscribed { perSubscriber.append(await session.received()) }
         let result = run.snapshot(perSubscriber: fanout ? perSubscriber : nil)

@@ -151,6 +151,18 @@ final class PubSubRun: Sendable {
         }
     }
 
+    /// Ends the measured phase for this shard: stop the clock, then meet the other shards (shard 0
+    /// waits for them and the caller; the others report and wait for the finish).
+    func finishMeasuring(shard: Int) async {
+        endMeasuring()
+        if shard == 0 {
+            await coordinatorMeasured()
+        } else {
+            sync.signal("done-\(shard)")
+            _ = await sync.wait(for: "finish")
+        }
+    }
+
     /// Shard 0's side after the measured phase: wait for the other shards, then the caller.
     func coordinatorMeasured() async {
         for shard in 1..<max(shardCount, 1) where shardCount > 1 { _ = await sync.wait(for: "done-\(shard)") }

@@ -9,7 +9,7 @@ import XMPPCore
 @Suite struct CachingPubSubStoreTests {
     @Test func repeatedReadsHitTheCacheAndWritesClearIt() async throws {
         let probe = Probe()
-        let cache = CachingPubSubStore(ProbedStore(probe: probe))
+        let cache = CachingPubSubStore(probe.store())
         let n = node("n")
         _ = try await cache.createNode(Node(id: n, configuration: NodeConfiguration(), creator: nil, created: Date()), owner: owner)
         for _ in 0..<5 {
@@ -33,7 +33,7 @@ import XMPPCore
 
     @Test func aReadInFlightAcrossAWriteDoesNotCacheTheOldValue() async throws {
         let probe = Probe()
-        let cache = CachingPubSubStore(ProbedStore(probe: probe))
+        let cache = CachingPubSubStore(probe.store())
         let n = node("n")
         _ = try await cache.createNode(Node(id: n, configuration: NodeConfiguration(), creator: nil, created: Date()), owner: owner)
         await probe.gate.close()
@@ -48,7 +48,7 @@ import XMPPCore
     }
 }
 
-/// Counts the cached reads of ``ProbedStore`` and can hold `node(_:)` reads.
+/// Counts the cached reads of its ``store()`` and can hold `node(_:)` reads.
 final class Probe: Sendable {
     let nodeReads = Mutex(0)
     let affiliationReads = Mutex(0)
@@ -72,55 +72,14 @@ actor Gate {
     }
 }
 
-/// An ``InMemoryPubSubStore`` whose node and affiliation reads are counted (and node reads gated).
-struct ProbedStore: PubSubStore {
-    let base = InMemoryPubSubStore()
-    let probe: Probe
-
-    func items(in node: NodeID, query: ItemQuery) async throws -> ItemPage { await base.items(in: node, query: query) }
-    func createNode(_ node: Node, owner: JID?) async throws -> Bool { await base.createNode(node, owner: owner) }
-    func node(_ id: NodeID) async throws -> Node? {
-        let value = await base.node(id)   // read now, hand over later: a read that started before a write
-        probe.nodeReads.withLock { $0 += 1 }
-        await probe.gate.wait()
-        return value
+extension Probe {
+    /// A store whose node reads are counted and gated, and whose affiliation reads are counted.
+    func store() -> HookedStore {
+        HookedStore(hooks: HookedStore.Hooks(
+            afterNodeRead: { [self] in
+                nodeReads.withLock { $0 += 1 }
+                await gate.wait()
+            },
+            beforeAffiliationRead: { [self] in affiliationReads.withLock { $0 += 1 } }))
     }
-    func updateNode(_ node: Node) async throws { await base.updateNode(node) }
-    func deleteNode(_ id: NodeID) async throws -> Bool { await base.deleteNode(id) }
-    func childNodes(of parent: NodeID?) async throws -> [Node] { await base.childNodes(of: parent) }
-    func nodesWithItemExpiry() async throws -> [Node] { await base.nodesWithItemExpiry() }
-    func affiliation(of jid: JID, on node: NodeID) async throws -> Affiliation {
-        probe.affiliationReads.withLock { $0 += 1 }
-        return await base.affiliation(of: jid, on: node)
-    }
-    func affiliations(on node: NodeID) async throws -> [AffiliationEntry] { await base.affiliations(on: node) }
-    func affiliations(of jid: JID) async throws -> [AffiliationEntry] { await base.affiliations(of: jid) }
-    func setAffiliation(_ affiliation: Affiliation, of jid: JID, on node: NodeID) async throws {
-        await base.setAffiliation(affiliation, of: jid, on: node)
-    }
-    func subscriptions(on node: NodeID) async throws -> [Subscription] { await base.subscriptions(on: node) }
-    func subscriptions(ofBare jid: JID) async throws -> [Subscription] { await base.subscriptions(ofBare: jid) }
-    func putSubscription(_ subscription: Subscription) async throws { await base.putSubscription(subscription) }
-    func removeSubscription(_ id: SubscriptionID, on node: NodeID) async throws { await base.removeSubscription(id, on: node) }
-    func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?, outbox: [OutboxMessage])
-        async throws -> [String]
-    {
-        await base.appendItem(item, to: node, keepingAtMost: limit, outbox: outbox)
-    }
-    func retractItems(_ ids: [String], from node: NodeID) async throws -> [String] { await base.retractItems(ids, from: node) }
-    func purgeItems(in node: NodeID) async throws -> [String] { await base.purgeItems(in: node) }
-    func expireItems(in node: NodeID, publishedBefore cutoff: Date) async throws -> [String] {
-        await base.expireItems(in: node, publishedBefore: cutoff)
-    }
-    func enqueue(_ messages: [OutboxMessage], at time: Date) async throws { await base.enqueue(messages, at: time) }
-    func outbox(_ queue: String, after sequence: Int64?, limit: Int) async throws -> [OutboxEntry] {
-        await base.outbox(queue, after: sequence, limit: limit)
-    }
-    func removeFromOutbox(_ queue: String, through sequence: Int64) async throws {
-        await base.removeFromOutbox(queue, through: sequence)
-    }
-    func trimOutbox(_ queue: String, keepingAtMost limit: Int) async throws -> Int {
-        await base.trimOutbox(queue, keepingAtMost: limit)
-    }
-    func outboxCount(_ queue: String) async throws -> Int { await base.outboxCount(queue) }
 }

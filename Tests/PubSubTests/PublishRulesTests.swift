@@ -91,7 +91,7 @@ import Testing
     @Test func rejectWhenFullHoldsUnderConcurrentPublishes() async throws {
         // Item reads that suspend, so "count, then append" would interleave without the per-node gate.
         let service = PubSubService(
-            jid: jid("pubsub.example.org"), store: SlowItemsStore(),
+            jid: jid("pubsub.example.org"), store: HookedStore.slowItems(),
             configuration: PubSubServiceConfiguration(creationPolicy: .anyLocalUser(domain: "example.org")))
         var configuration = NodeConfiguration()
         configuration.maxItems = 3

@@ -2,24 +2,44 @@ import Foundation
 import PubSub
 import XMPPCore
 
-/// An ``InMemoryPubSubStore`` whose item reads take a moment, so service code that reads and then writes
-/// across a suspension point interleaves with other requests as it would against a real database.
-/// Every other method forwards unchanged.
-struct SlowItemsStore: PubSubStore {
+/// An ``InMemoryPubSubStore`` with hooks around some reads, for tests that need a store that is slow,
+/// gated or counted at one point: everything else forwards unchanged.
+struct HookedStore: PubSubStore {
+    struct Hooks: Sendable {
+        var beforeItemsRead: @Sendable () async -> Void = {}
+        /// After the node was read and before it is returned (a read that started before a write).
+        var afterNodeRead: @Sendable () async -> Void = {}
+        var beforeAffiliationRead: @Sendable () async -> Void = {}
+    }
+
     let base = InMemoryPubSubStore()
+    let hooks: Hooks
+
+    /// Item reads take a moment, so service code that reads and then writes across a suspension
+    /// point interleaves with other requests as it would against a real database.
+    static func slowItems() -> HookedStore {
+        HookedStore(hooks: Hooks(beforeItemsRead: { try? await Task.sleep(for: .milliseconds(2)) }))
+    }
 
     func items(in node: NodeID, query: ItemQuery) async throws -> ItemPage {
-        try await Task.sleep(for: .milliseconds(2))
+        await hooks.beforeItemsRead()
         return await base.items(in: node, query: query)
     }
 
     func createNode(_ node: Node, owner: JID?) async throws -> Bool { await base.createNode(node, owner: owner) }
-    func node(_ id: NodeID) async throws -> Node? { await base.node(id) }
+    func node(_ id: NodeID) async throws -> Node? {
+        let value = await base.node(id)
+        await hooks.afterNodeRead()
+        return value
+    }
     func updateNode(_ node: Node) async throws { await base.updateNode(node) }
     func deleteNode(_ id: NodeID) async throws -> Bool { await base.deleteNode(id) }
     func childNodes(of parent: NodeID?) async throws -> [Node] { await base.childNodes(of: parent) }
     func nodesWithItemExpiry() async throws -> [Node] { await base.nodesWithItemExpiry() }
-    func affiliation(of jid: JID, on node: NodeID) async throws -> Affiliation { await base.affiliation(of: jid, on: node) }
+    func affiliation(of jid: JID, on node: NodeID) async throws -> Affiliation {
+        await hooks.beforeAffiliationRead()
+        return await base.affiliation(of: jid, on: node)
+    }
     func affiliations(on node: NodeID) async throws -> [AffiliationEntry] { await base.affiliations(on: node) }
     func affiliations(of jid: JID) async throws -> [AffiliationEntry] { await base.affiliations(of: jid) }
     func setAffiliation(_ affiliation: Affiliation, of jid: JID, on node: NodeID) async throws {
