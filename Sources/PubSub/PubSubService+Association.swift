@@ -88,6 +88,6 @@ extension PubSubService {
                 matched.append((subscription, ancestor))
             }
         }
-        return group(matched)
+        return group(matched, at: now())
     }
 }

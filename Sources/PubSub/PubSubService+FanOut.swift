@@ -10,10 +10,20 @@ struct FanOutCache: Sendable {
     var subscriptions: [NodeID: [Subscription]] = [:]
     /// Per node, its ancestors with their shortest distance (XEP-0248 graphs are DAGs, so paths may differ).
     var ancestors: [NodeID: [NodeID: Int]] = [:]
+    /// The finished recipient lists, so a publish to a node with 10,000 subscribers does no per-subscriber
+    /// work here: valid until the generation changes or the earliest `expire` among them passes.
+    var recipients: [RecipientsKey: (list: [Recipient], validUntil: Date?)] = [:]
+}
+
+/// What a recipient list depends on besides the subscriptions and the graph.
+struct RecipientsKey: Hashable, Sendable {
+    let node: NodeID
+    let kind: NotificationKind
+    let includeNode: Bool
 }
 
 /// Which notifications a collection subscription asked for (XEP-0248 §6.1 `pubsub#subscription_type`).
-enum NotificationKind {
+enum NotificationKind: Hashable, Sendable {
     /// Publish, retract, purge.
     case items
     /// Create, delete, configure.
@@ -33,6 +43,12 @@ extension PubSubService {
     /// node (XEP-0248 §6.1). One ``Recipient`` per subscriber JID, carrying every matching subid
     /// (XEP-0060 §13.16), in first-subscribed order.
     func recipients(for node: Node, kind: NotificationKind, includeNode: Bool) async throws(PubSubError) -> [Recipient] {
+        let key = RecipientsKey(node: node.id, kind: kind, includeNode: includeNode)
+        let now = now()
+        if let cached = fanOutCache.recipients[key], cached.validUntil.map({ now < $0 }) ?? true {
+            return cached.list
+        }
+        let generation = fanOutCache.generation
         var matched: [(subscription: Subscription, via: NodeID?)] = []
         if includeNode {
             matched += try await cachedSubscriptions(on: node.id).map { ($0, nil) }
@@ -46,13 +62,18 @@ extension PubSubService {
                 matched.append((subscription, ancestor))
             }
         }
-        return group(matched)
+        let list = group(matched, at: now)
+        if fanOutCache.generation == generation {
+            // The list changes by itself only when one of its subscriptions expires (§6.3.7 `expire`).
+            let validUntil = matched.compactMap { $0.subscription.options.expire }.filter { $0 > now }.min()
+            fanOutCache.recipients[key] = (list, validUntil)
+        }
+        return list
     }
 
     /// One ``Recipient`` per JID of the active subscriptions in `matched`, in first-match order, with every
     /// subid and every collection (`via`) it matched through.
-    func group(_ matched: [(subscription: Subscription, via: NodeID?)]) -> [Recipient] {
-        let now = now()
+    func group(_ matched: [(subscription: Subscription, via: NodeID?)], at now: Date) -> [Recipient] {
         var order: [JID] = []
         var matches: [JID: (ids: [SubscriptionID], collections: [NodeID], body: Bool)] = [:]
         for (subscription, collection) in matched where subscription.isActive(at: now) {

@@ -72,6 +72,17 @@ import Testing
         #expect(recipients(of: events).isEmpty)
     }
 
+    @Test func cachedRecipientsDropASubscriptionWhenItExpires() async throws {
+        let f = try await tree()
+        try await f.subscribe("site-a/floor-2/temp", alice)
+        try await f.subscribe("site-a/floor-2/temp", bob, options: SubscriptionOptions(expire: f.clock.now().addingTimeInterval(60)))
+        let before = try await f.events { try await f.publish("site-a/floor-2/temp") } // cached with both
+        #expect(Set(recipients(of: before).map(\.jid)) == [alice, bob])
+        f.clock.advance(seconds: 61)
+        let after = try await f.events { try await f.publish("site-a/floor-2/temp") }
+        #expect(recipients(of: after).map(\.jid) == [alice])
+    }
+
     @Test func deliverNotificationsOffMeansNoRecipients() async throws {
         let f = Fixture()
         try await f.createNode("n") { $0.deliverNotifications = false }

@@ -143,27 +143,43 @@ struct PubSubNotifier: Sendable {
         }
     }
 
+    /// Consecutive notifications of one event (the usual shape: one event, every subscriber) go
+    /// out as one batch: the event serialized once, the sessions handed to each event loop at once.
     func deliver(_ notifications: [PubSubXMPPNotification]) {
-        var lastEvent: Element?
-        var eventBytes = ByteBuffer()
-        for notification in notifications {
-            if notification.presenceBased && !core.isAvailable(notification.to) { continue }
-            if notification.event != lastEvent {
-                eventBytes = ByteBufferAllocator().buffer(capacity: 512)
-                notification.event.write(to: &eventBytes, streamNamespace: Namespace.client)
-                lastEvent = notification.event
-            }
-            if notification.extras.isEmpty {
-                core.deliverMessage(from: notification.from, to: notification.to, type: notification.type, payload: eventBytes)
-            } else {
-                // SHIM/collection headers differ per recipient: one buffer each, event bytes copied in.
+        var index = notifications.startIndex
+        while index < notifications.endIndex {
+            let first = notifications[index]
+            var end = index + 1
+            while end < notifications.endIndex, notifications[end].sharesEnvelope(with: first) { end += 1 }
+            deliver(notifications[index..<end])
+            index = end
+        }
+    }
+
+    private func deliver(_ run: ArraySlice<PubSubXMPPNotification>) {
+        guard let first = run.first else { return }
+        let targets = run.filter { !$0.presenceBased || core.isAvailable($0.to) }
+        guard !targets.isEmpty else { return }
+        var eventBytes = ByteBufferAllocator().buffer(capacity: 512)
+        first.event.write(to: &eventBytes, streamNamespace: Namespace.client)
+        if first.extras.isEmpty {
+            core.deliverMessage(from: first.from, to: targets.lazy.map(\.to), type: first.type, payload: eventBytes)
+        } else {
+            // SHIM/collection headers differ per recipient: one buffer each, event bytes copied in.
+            core.deliverMessages(targets.lazy.map { notification in
                 var message = ByteBufferAllocator().buffer(capacity: eventBytes.readableBytes + 256)
                 notification.write(eventBytes: eventBytes, to: &message)
-                for session in core.recipients(ofMessageTo: notification.to, type: notification.type) {
-                    session.send(message)
-                }
-            }
+                return (to: notification.to, bytes: message)
+            }, type: first.type)
         }
+    }
+}
+
+extension PubSubXMPPNotification {
+    /// Same event, sender and type, and either both plain or both with per-recipient extras: one
+    /// serialization of the event serves both.
+    fileprivate func sharesEnvelope(with other: Self) -> Bool {
+        from == other.from && type == other.type && extras.isEmpty == other.extras.isEmpty && event == other.event
     }
 }
 

@@ -33,36 +33,114 @@ extension ServerCore {
 
     /// Sends a message whose body is shared by many recipients (a pubsub `<event/>`): `payload` is
     /// serialized once by the caller; each recipient gets its own envelope
-    /// `<message from to type [id]>` + payload + `</message>`, written as slices of shared buffers
-    /// (ByteBuffer is copy-on-write, so the payload bytes are not copied per recipient).
-    /// Returns the number of sessions written to.
+    /// `<message from to type [id]>` + payload + `</message>`, written straight into the session's
+    /// pending bytes on its event loop. Returns the number of sessions written to.
     @discardableResult
     public func deliverMessage(
         from: JID, to: JID, type: Message.MessageType, id: String? = nil, payload: ByteBuffer
     ) -> Int {
-        let targets = recipients(ofMessageTo: to, type: type)
+        deliverMessage(from: from, to: CollectionOfOne(to), type: type, id: id, payload: payload)
+    }
+
+    /// The same for many addressees at once (every subscriber of a node): the sessions are grouped
+    /// by event loop, and each loop gets one task for its whole share and one flush task after it,
+    /// instead of two tasks per recipient. The envelope around `to` is the only per-recipient work.
+    @discardableResult
+    public func deliverMessage(
+        from: JID, to addressees: some Sequence<JID>, type: Message.MessageType, id: String? = nil,
+        payload: ByteBuffer
+    ) -> Int {
+        var targets: [(Session, JID)] = []
+        for to in addressees {
+            for session in recipients(ofMessageTo: to, type: type) { targets.append((session, to)) }
+        }
         guard !targets.isEmpty else { return 0 }
-        var head = ByteBufferAllocator().buffer(capacity: 128)
-        head.writeStaticString("<message from='")
-        XMLEscaping.writeAttribute(from, to: &head)
-        head.writeStaticString("' to='")
-        XMLEscaping.writeAttribute(to, to: &head)
-        if type != .normal {
-            head.writeStaticString("' type='")
-            head.writeString(type.rawValue)
-        }
-        if let id {
-            head.writeStaticString("' id='")
-            XMLEscaping.writeAttribute(id, to: &head)
-        }
-        head.writeStaticString("'>")
-        for session in targets {
-            session.send(parts: [head, payload, Self.messageClose])
+        let envelope = MessageEnvelope(from: from, type: type, id: id)
+        LoopDelivery.deliver(targets) { to, buffer in
+            envelope.write(to: to, payload: payload, into: &buffer)
         }
         return targets.count
     }
 
-    private static let messageClose = ByteBuffer(string: "</message>")
+    /// Sends stanzas that differ per recipient (notifications with SHIM or collection headers),
+    /// already serialized, with the same per-loop batching. Returns the number of sessions written to.
+    @discardableResult
+    public func deliverMessages(_ messages: some Sequence<(to: JID, bytes: ByteBuffer)>, type: Message.MessageType) -> Int {
+        var targets: [(Session, ByteBuffer)] = []
+        for message in messages {
+            for session in recipients(ofMessageTo: message.to, type: type) { targets.append((session, message.bytes)) }
+        }
+        guard !targets.isEmpty else { return 0 }
+        LoopDelivery.deliver(targets) { bytes, buffer in buffer.writeImmutableBuffer(bytes) }
+        return targets.count
+    }
+
+}
+
+/// `<message from='…' to='` + to + `' type='…' id='…'>`: everything but the addressee prebuilt once
+/// per delivery, so each recipient costs one escaped JID and three buffer copies.
+struct MessageEnvelope: Sendable {
+    private let prefix: ByteBuffer
+    private let suffix: ByteBuffer
+    private static let close = ByteBuffer(string: "</message>")
+
+    init(from: JID, type: Message.MessageType, id: String?) {
+        var prefix = ByteBufferAllocator().buffer(capacity: 64)
+        prefix.writeStaticString("<message from='")
+        XMLEscaping.writeAttribute(from, to: &prefix)
+        prefix.writeStaticString("' to='")
+        var suffix = ByteBufferAllocator().buffer(capacity: 64)
+        if type != .normal {
+            suffix.writeStaticString("' type='")
+            suffix.writeString(type.rawValue)
+        }
+        if let id {
+            suffix.writeStaticString("' id='")
+            XMLEscaping.writeAttribute(id, to: &suffix)
+        }
+        suffix.writeStaticString("'>")
+        self.prefix = prefix
+        self.suffix = suffix
+    }
+
+    func write(to: JID, payload: ByteBuffer, into buffer: inout ByteBuffer) {
+        buffer.writeImmutableBuffer(prefix)
+        XMLEscaping.writeAttribute(to, to: &buffer)
+        buffer.writeImmutableBuffer(suffix)
+        buffer.writeImmutableBuffer(payload)
+        buffer.writeImmutableBuffer(Self.close)
+    }
+}
+
+/// Hands stanzas for many sessions to their event loops: one task per loop for the whole batch,
+/// which appends each stanza to its session's pending bytes, then one task per loop that flushes
+/// the sessions which had nothing pending before (the others are flushed by the task already
+/// queued for them). Tasks queued on a loop in between join the same writes.
+enum LoopDelivery {
+    static func deliver<Item: Sendable>(
+        _ targets: [(Session, Item)], write: @escaping @Sendable (Item, inout ByteBuffer) -> Void
+    ) {
+        var groups: [ObjectIdentifier: (loop: EventLoop, targets: [(Session, Item)])] = [:]
+        for target in targets {
+            let loop = target.0.eventLoop
+            groups[ObjectIdentifier(loop), default: (loop, [])].targets.append(target)
+        }
+        for (_, group) in groups {
+            let share = group.targets
+            let loop = group.loop
+            loop.execute {
+                var owed: [Session] = []
+                for (session, item) in share where session.appendPending({ write(item, &$0) }) {
+                    owed.append(session)
+                }
+                guard !owed.isEmpty else { return }
+                let flushes = owed
+                loop.execute {
+                    for session in flushes { session.flushPending() }
+                }
+            }
+        }
+    }
 }
 
 /// XML 1.0 attribute escaping for envelopes built as text.

@@ -58,26 +58,43 @@ public final class Session: Sendable, Hashable, CustomStringConvertible {
     /// each write reaching NIOSSL becomes its own TLS record (one `SSL_write` per buffered write),
     /// so coalescing saves AEAD seals, record framing and syscalls under load.
     public func send(parts: some Collection<ByteBuffer> & Sendable) {
-        let channel = self.channel
-        let pending = self.pending
-        channel.eventLoop.execute {
-            if pending.value == nil {
-                var first = channel.allocator.buffer(capacity: max(parts.reduce(0) { $0 + $1.readableBytes }, 256))
-                for part in parts { first.writeImmutableBuffer(part) }
-                pending.value = first
-                // Queued behind the sends already waiting on this loop, which join this buffer.
-                channel.eventLoop.execute { Self.flush(pending, channel) }
-            } else if var buffer = pending.value {
-                // Out of the box first, so the buffer is uniquely referenced and grows in place.
-                pending.value = nil
-                for part in parts { buffer.writeImmutableBuffer(part) }
-                pending.value = buffer
-            }
+        if channel.eventLoop.inEventLoop {
+            appendAndScheduleFlush(parts)
+        } else {
+            channel.eventLoop.execute { self.appendAndScheduleFlush(parts) }
         }
     }
 
-    /// Writes what is pending (on the event loop).
-    private static func flush(_ pending: NIOLoopBoundBox<ByteBuffer?>, _ channel: Channel) {
+    private func appendAndScheduleFlush(_ parts: some Collection<ByteBuffer>) {
+        let owesFlush = appendPending { buffer in
+            for part in parts { buffer.writeImmutableBuffer(part) }
+        }
+        if owesFlush {
+            // Queued behind the sends already waiting on this loop, which join this buffer.
+            channel.eventLoop.execute { self.flushPending() }
+        }
+    }
+
+    /// On the session's event loop: appends one whole stanza, written by `body`, to the bytes
+    /// waiting for the next flush. Returns true when nothing was waiting before, i.e. the caller
+    /// owes this session a `flushPending()` later in the loop turn (`LoopDelivery` batches those).
+    func appendPending(_ body: (inout ByteBuffer) -> Void) -> Bool {
+        channel.eventLoop.assertInEventLoop()
+        if var buffer = pending.value {
+            // Out of the box first, so the buffer is uniquely referenced and grows in place.
+            pending.value = nil
+            body(&buffer)
+            pending.value = buffer
+            return false
+        }
+        var buffer = channel.allocator.buffer(capacity: 512)
+        body(&buffer)
+        pending.value = buffer
+        return true
+    }
+
+    /// On the session's event loop: writes what is pending as one buffer.
+    func flushPending() {
         guard let whole = pending.value else { return }
         pending.value = nil
         channel.writeAndFlush(whole, promise: nil)
@@ -86,10 +103,9 @@ public final class Session: Sendable, Hashable, CustomStringConvertible {
     /// Ends the stream with a stream error (e.g. `<conflict/>` when a newer session takes the resource).
     public func close(with error: StreamError) {
         let channel = self.channel
-        let pending = self.pending
         channel.eventLoop.execute {
             // What was sent before the close goes out before the stream error.
-            Self.flush(pending, channel)
+            self.flushPending()
             channel.pipeline.fireUserInboundEventTriggered(C2SHandler.CloseStream(error: error))
         }
     }
