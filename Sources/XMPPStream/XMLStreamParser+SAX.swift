@@ -97,6 +97,8 @@ extension XMLStreamParser {
         let namespace = uri.map { names.string($0) } ?? ""
 
         if depth == 1 {
+            if priming { return }
+            rootTag = Self.rootTag(localName: localName, prefix: prefix, namespaceCount: namespaceCount, namespaces: namespaces)
             var contentNamespace: String?
             if let namespaces {
                 for index in 0..<namespaceCount where namespaces[2 * index] == nil {
@@ -115,6 +117,46 @@ extension XMLStreamParser {
         }
         flushText()
         openElements.append(Element(name: name, namespace: namespace, attributes: attributes))
+    }
+
+    /// `<prefix:name xmlns='…' xmlns:p='…'>`: the root's name and namespace declarations, without
+    /// its other attributes (they were reported with `.streamStart` and matter to nobody after).
+    private static func rootTag(
+        localName: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?,
+        namespaceCount: Int, namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) -> [UInt8] {
+        func append(_ pointer: UnsafePointer<xmlChar>, to tag: inout [UInt8], escaped: Bool = false) {
+            var cursor = pointer
+            while cursor.pointee != 0 {
+                switch cursor.pointee {
+                case UInt8(ascii: "&") where escaped: tag += Array("&amp;".utf8)
+                case UInt8(ascii: "<") where escaped: tag += Array("&lt;".utf8)
+                case UInt8(ascii: "'") where escaped: tag += Array("&apos;".utf8)
+                default: tag.append(cursor.pointee)
+                }
+                cursor += 1
+            }
+        }
+        var tag: [UInt8] = [UInt8(ascii: "<")]
+        if let prefix {
+            append(prefix, to: &tag)
+            tag.append(UInt8(ascii: ":"))
+        }
+        append(localName, to: &tag)
+        if let namespaces {
+            for index in 0..<namespaceCount {
+                tag += Array(" xmlns".utf8)
+                if let declared = namespaces[2 * index] {
+                    tag.append(UInt8(ascii: ":"))
+                    append(declared, to: &tag)
+                }
+                tag += Array("='".utf8)
+                if let uri = namespaces[2 * index + 1] { append(uri, to: &tag, escaped: true) }
+                tag.append(UInt8(ascii: "'"))
+            }
+        }
+        tag.append(UInt8(ascii: ">"))
+        return tag
     }
 
     /// Attributes come as five pointers each: local name, prefix, URI, value start, value end.

@@ -42,6 +42,13 @@ public final class XMLStreamParser {
     /// Bytes handed to libxml2 since the stream (re)started.
     var fedBytes = 0
     var names = NameTable()
+    /// The root's start tag rebuilt from its qualified name and namespace declarations, which is
+    /// all the parse state an idle stream needs: a fresh context fed this is back inside the root.
+    var rootTag: [UInt8]?
+    /// True while a fresh context parses `rootTag`: its start tag is not a new `.streamStart`.
+    var priming = false
+    /// The context was freed by `releaseMemory()`; the next `feed` makes a new one.
+    private var released = false
 
     /// Bytes given to libxml2 per call, so that a large read is checked against the limits before
     /// all of it is buffered.
@@ -69,6 +76,7 @@ public final class XMLStreamParser {
     /// completed before the error, and the parser is dead until `reset()`.
     public func feed(_ bytes: ByteBuffer, into events: inout [StreamEvent]) throws(StreamError) {
         if let failure { throw failure }
+        if released { resume() }
         guard let context else {
             let error = StreamError(.internalServerError, text: "XML parser unavailable")
             failure = error
@@ -105,14 +113,66 @@ public final class XMLStreamParser {
         }
     }
 
+    /// Frees libxml2's context (input buffers, dictionary, node stacks: ≈ 15 KiB) and the name
+    /// table while the stream sits between top-level elements with nothing unparsed, which is where
+    /// an idle connection spends its life. The next `feed` creates a context primed with the
+    /// root's start tag and carries on as if nothing happened. Returns whether it released.
+    @discardableResult
+    public func releaseMemory() -> Bool {
+        guard failure == nil, !released, depth == 1, openElements.isEmpty, pendingText.isEmpty,
+              rootTag != nil, let context, let input = context.pointee.input,
+              var cursor = input.pointee.cur, let end = input.pointee.end
+        else { return false }
+        // libxml2 holds back trailing whitespace (a keepalive, RFC 6120 §4.6.1) until it sees what
+        // follows; between top-level elements it means nothing, so it may go with the context.
+        while cursor < end {
+            switch cursor.pointee {
+            case 0x20, 0x0A, 0x09, 0x0D: cursor += 1
+            default: return false
+            }
+        }
+        xmlFreeParserCtxt(context)
+        self.context = nil
+        released = true
+        names.removeAll()
+        completed = []
+        openElements = []
+        return true
+    }
+
+    /// A new context, fed the root's start tag without reporting it: the state `releaseMemory()` left.
+    private func resume() {
+        released = false
+        var handler = Self.makeSAXHandler()
+        context = xmlCreatePushParserCtxt(&handler, Unmanaged.passUnretained(self).toOpaque(), nil, 0, nil)
+        applyOptions()
+        guard let context, let rootTag else { return }
+        depth = 0
+        priming = true
+        let status = rootTag.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { xmlParseChunk(context, $0.baseAddress, Int32($0.count), 0) }
+        }
+        priming = false
+        if failure == nil, status != 0 || depth != 1 {
+            failure = StreamError(.internalServerError, text: "XML parser could not resume")
+        }
+        fedBytes = position
+        boundary = fedBytes
+    }
+
     /// Stream restart (RFC 6120 §4.3.3, after STARTTLS `<proceed/>` or SASL `<success/>`): discards
     /// everything buffered and any error, and expects a new stream header, optionally preceded by an
     /// XML declaration. Call between `feed` calls, never from inside one.
     public func reset() {
-        if let context {
+        if released {
+            released = false
+            var handler = Self.makeSAXHandler()
+            context = xmlCreatePushParserCtxt(&handler, Unmanaged.passUnretained(self).toOpaque(), nil, 0, nil)
+        } else if let context {
             xmlCtxtResetPush(context, nil, 0, nil, nil)
         }
         applyOptions()
+        rootTag = nil
         depth = 0
         openElements = []
         pendingText = ""

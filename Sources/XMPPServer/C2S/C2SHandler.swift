@@ -312,9 +312,15 @@ final class C2SHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: - Timers
 
+    /// Input silence after which the stream parser gives its memory back (`releaseMemory()`):
+    /// most telemetry connections are idle most of the time, and libxml2's context is about a
+    /// third of an idle session's memory. Waking it again costs a few microseconds.
+    static let parserIdleRelease = TimeAmount.seconds(5)
+
     private func tick() {
         guard !closing else { return }
         let now = NIODeadline.now()
+        if now - lastInput >= Self.parserIdleRelease { parser.releaseMemory() }
         let configuration = core.configuration
         if session == nil {
             if now - startedAt >= configuration.negotiationTimeout {
