@@ -70,4 +70,40 @@ import XMPPTestSupport
         #expect(seen.count == count)
         await client.close()
     }
+
+    /// The batched path (one task per event loop): every addressee once, with its own `to`, the
+    /// shared payload intact, and per session the order in which the batches were handed over.
+    @Test func batchesToManyAddresseesKeepOrderPerSession() async throws {
+        let running = try await LiveServerTests.start()
+        defer { Task { await running.stop() } }
+        var clients: [(TestClient, JID)] = []
+        for index in 0..<6 {
+            clients.append(try await LiveServerTests.login(running.port, index % 2 == 0 ? "juliet" : "romeo", resource: "r\(index)"))
+        }
+        let core = running.server.core
+        let pubsub = try JID("pubsub.example.com")
+        // Full JIDs of every session, one of them twice, and one nobody holds.
+        let addressees = clients.map(\.1) + [clients[0].1, try JID("nobody@example.com/x")]
+        let batches = 20
+        for batch in 0..<batches {
+            let payload = ByteBuffer(string: "<event xmlns='http://jabber.org/protocol/pubsub#event'><items node='n&amp;\(batch)'/></event>")
+            #expect(core.deliverMessage(from: pubsub, to: addressees, type: .headline, id: "b\(batch)", payload: payload) == 7)
+        }
+        for (index, (client, jid)) in clients.enumerated() {
+            var ids: [String] = []
+            let expected = index == 0 ? batches * 2 : batches
+            for _ in 0..<expected {
+                let message = try await client.waitFor("notification") { $0.name == "message" }
+                #expect(message[attribute: "to"] == jid.description)
+                #expect(message[attribute: "from"] == "pubsub.example.com")
+                let node = message.child("event", namespace: "http://jabber.org/protocol/pubsub#event")?
+                    .child("items", namespace: "http://jabber.org/protocol/pubsub#event")?[attribute: "node"]
+                #expect(node == "n&" + (message[attribute: "id"] ?? "").dropFirst())
+                ids.append(message[attribute: "id"] ?? "")
+            }
+            let order = (0..<batches).flatMap { index == 0 ? ["b\($0)", "b\($0)"] : ["b\($0)"] }
+            #expect(ids == order)
+        }
+        for (client, _) in clients { await client.close() }
+    }
 }

@@ -50,29 +50,34 @@ extension ServerCore {
         from: JID, to addressees: some Sequence<JID>, type: Message.MessageType, id: String? = nil,
         payload: ByteBuffer
     ) -> Int {
-        var targets: [(Session, JID)] = []
+        var batch = LoopDelivery<JID>()
         for to in addressees {
-            for session in recipients(ofMessageTo: to, type: type) { targets.append((session, to)) }
+            if to.isFull {
+                // The common case (a subscription by full JID): no array per recipient.
+                if to.domainpart == configuration.domain, let session = sessions.session(to) { batch.add(session, to) }
+            } else {
+                for session in recipients(ofMessageTo: to, type: type) { batch.add(session, to) }
+            }
         }
-        guard !targets.isEmpty else { return 0 }
+        guard batch.count > 0 else { return 0 }
         let envelope = MessageEnvelope(from: from, type: type, id: id)
-        LoopDelivery.deliver(targets) { to, buffer in
+        batch.send { to, buffer in
             envelope.write(to: to, payload: payload, into: &buffer)
         }
-        return targets.count
+        return batch.count
     }
 
     /// Sends stanzas that differ per recipient (notifications with SHIM or collection headers),
     /// already serialized, with the same per-loop batching. Returns the number of sessions written to.
     @discardableResult
     public func deliverMessages(_ messages: some Sequence<(to: JID, bytes: ByteBuffer)>, type: Message.MessageType) -> Int {
-        var targets: [(Session, ByteBuffer)] = []
+        var batch = LoopDelivery<ByteBuffer>()
         for message in messages {
-            for session in recipients(ofMessageTo: message.to, type: type) { targets.append((session, message.bytes)) }
+            for session in recipients(ofMessageTo: message.to, type: type) { batch.add(session, message.bytes) }
         }
-        guard !targets.isEmpty else { return 0 }
-        LoopDelivery.deliver(targets) { bytes, buffer in buffer.writeImmutableBuffer(bytes) }
-        return targets.count
+        guard batch.count > 0 else { return 0 }
+        batch.send { bytes, buffer in buffer.writeImmutableBuffer(bytes) }
+        return batch.count
     }
 
 }
@@ -116,16 +121,22 @@ struct MessageEnvelope: Sendable {
 /// which appends each stanza to its session's pending bytes, then one task per loop that flushes
 /// the sessions which had nothing pending before (the others are flushed by the task already
 /// queued for them). Tasks queued on a loop in between join the same writes.
-enum LoopDelivery {
-    static func deliver<Item: Sendable>(
-        _ targets: [(Session, Item)], write: @escaping @Sendable (Item, inout ByteBuffer) -> Void
-    ) {
-        var groups: [ObjectIdentifier: (loop: EventLoop, targets: [(Session, Item)])] = [:]
-        for target in targets {
-            let loop = target.0.eventLoop
-            groups[ObjectIdentifier(loop), default: (loop, [])].targets.append(target)
+struct LoopDelivery<Item: Sendable> {
+    /// Per event loop (a server has a handful: a linear search beats hashing).
+    private var groups: [(id: ObjectIdentifier, loop: EventLoop, targets: [(Session, Item)])] = []
+    private(set) var count = 0
+
+    mutating func add(_ session: Session, _ item: Item) {
+        count += 1
+        for index in groups.indices where groups[index].id == session.loopID {
+            groups[index].targets.append((session, item))
+            return
         }
-        for (_, group) in groups {
+        groups.append((session.loopID, session.eventLoop, [(session, item)]))
+    }
+
+    func send(_ write: @escaping @Sendable (Item, inout ByteBuffer) -> Void) {
+        for group in groups {
             let share = group.targets
             let loop = group.loop
             loop.execute {

@@ -25,9 +25,13 @@ public final class Session: Sendable, Hashable, CustomStringConvertible {
     /// notifications a busy loop collected (NIOSSL seals each buffered write separately).
     private let pending: NIOLoopBoundBox<ByteBuffer?>
 
+    /// Identity of the channel's event loop, for grouping deliveries by loop without asking the channel.
+    let loopID: ObjectIdentifier
+
     init(jid: JID, channel: Channel) {
         self.jid = jid
         self.channel = channel
+        self.loopID = ObjectIdentifier(channel.eventLoop)
         self.pending = NIOLoopBoundBox.makeEmptyBox(valueType: ByteBuffer.self, eventLoop: channel.eventLoop)
     }
 
