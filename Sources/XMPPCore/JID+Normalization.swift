@@ -13,6 +13,10 @@ extension JID {
 
     static func normalizeLocalpart(_ raw: String) throws(JIDError) -> String {
         if raw.isEmpty { throw JIDError(.emptyLocalpart) }
+        if raw.utf8.count <= maximumPartBytes,
+           let ascii = asciiFastPath(raw, allowed: { $0 >= 0x21 && $0 <= 0x7E && !isExcludedFromLocalpart($0) }) {
+            return ascii
+        }
         // RFC 8265 §3.3.2 width mapping, then case mapping, then NFC.
         let mapped = mapWidth(raw).lowercased().precomposedStringWithCanonicalMapping
         for scalar in mapped.unicodeScalars {
@@ -37,6 +41,13 @@ extension JID {
         // RFC 7622 §3.2: a trailing label separator is stripped before any other processing.
         if domain.hasSuffix(".") { domain = domain.dropLast() }
         if domain.isEmpty { throw JIDError(.emptyDomainpart) }
+        if let ascii = asciiFastPath(String(domain), allowed: isLDH), ascii.utf8.count <= maximumPartBytes,
+           ascii.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy({ label in
+               !label.isEmpty && label.count <= 63 && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
+           })
+        {
+            return ascii
+        }
         // RFC 7622 §3.2.2: width mapping, case mapping and NFC, as for U-labels (RFC 5895 §2).
         let mapped = mapWidth(String(domain)).lowercased().precomposedStringWithCanonicalMapping
         guard mapped.utf8.count <= maximumPartBytes else { throw JIDError(.partTooLong("domainpart")) }
@@ -68,6 +79,10 @@ extension JID {
 
     static func normalizeResourcepart(_ raw: String) throws(JIDError) -> String {
         if raw.isEmpty { throw JIDError(.emptyResourcepart) }
+        if raw.utf8.count <= maximumPartBytes, raw.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E }) {
+            // Printable ASCII: NFC and the space mapping change nothing, FreeformClass admits all.
+            return raw
+        }
         // RFC 8265 §4.2.2: non-ASCII spaces map to U+0020, then NFC.
         var scalars = String.UnicodeScalarView()
         for scalar in raw.unicodeScalars {
@@ -83,6 +98,40 @@ extension JID {
         }
         guard mapped.utf8.count <= maximumPartBytes else { throw JIDError(.partTooLong("resourcepart")) }
         return mapped
+    }
+
+    /// Most JIDs are ASCII, and for ASCII the PRECIS pipeline reduces to lower-casing (width mapping
+    /// and NFC change nothing): returns the normalized part when every byte passes `allowed` after
+    /// lower-casing, nil to take the full path (which also produces the precise error). Stanza
+    /// routing parses several JIDs per stanza; Foundation's NFC was most of that cost.
+    private static func asciiFastPath(_ raw: String, allowed: (UInt8) -> Bool) -> String? {
+        var hasUppercase = false
+        for byte in raw.utf8 {
+            if byte >= 0x41 && byte <= 0x5A {
+                hasUppercase = true
+            } else if !allowed(byte) {
+                return nil
+            }
+        }
+        guard hasUppercase else { return raw }
+        return String(decoding: raw.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// RFC 7622 §3.3.1: ASCII characters never allowed in a localpart.
+    private static func isExcludedFromLocalpart(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "/"), UInt8(ascii: ":"),
+             UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "@"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// Lower-case letters, digits, '-', '_' (tolerated, as in the full path) and the label separator.
+    private static func isLDH(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
     }
 
     /// Fullwidth and halfwidth forms to their decomposition mappings (RFC 8265 §3.3.2 rule 1).

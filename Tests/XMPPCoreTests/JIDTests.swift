@@ -196,6 +196,26 @@ import XMPPCore
         }
     }
 
+    /// The ASCII fast path of the normalization must agree with the full PRECIS path: case mapped
+    /// where the profile maps case, every exclusion and bound still enforced.
+    @Test func asciiPartsNormalizeAsThePRECISPathDoes() throws {
+        let jid = try JID("Juliet.Capulet@Example.COM/Balcony Room")
+        #expect(jid.localpart == "juliet.capulet")
+        #expect(jid.domainpart == "example.com")
+        #expect(jid.resourcepart == "Balcony Room")
+        #expect(try JID("a_b-c@sub_1.example-2.org").domainpart == "sub_1.example-2.org")
+        #expect(try JID("x@Example.com.").domainpart == "example.com")
+        // Same bytes through the non-ASCII path (one fullwidth letter forces it) give the same parts.
+        #expect(try JID("ｊuliet.capulet@example.com").localpart == jid.localpart)
+        for invalid in ["a b@example.com", "a\u{7F}@example.com", "a@-example.com", "a@example-.com",
+                        "a@exa..mple.com", "a@exam ple.com", "a@example.com/a\u{01}b", "a@example.com/\u{7F}",
+                        "a@" + String(repeating: "l", count: 64) + ".com",
+                        String(repeating: "u", count: 1024) + "@example.com",
+                        "a@example.com/" + String(repeating: "r", count: 1024)] {
+            #expect(throws: JIDError.self, "\(invalid.debugDescription) must be refused") { try JID(invalid) }
+        }
+    }
+
     @Test func partsAtTheLengthLimitAreAccepted() throws {
         let max = String(repeating: "a", count: 1023)
         let domain = Array(repeating: String(repeating: "a", count: 63), count: 16).joined(separator: ".")
