@@ -3,7 +3,7 @@
 #
 #   sudo bench/compare.sh [--reps 3] [--servers "starling starling-pg prosody ejabberd mosquitto"]
 #        [--scenarios "login connections fanout ingest latency subtree"] [--users 50]
-#        [--logins 2000] [--login-concurrency 8] [--connections 1000] [--ramp 500] [--hold 10]
+#        [--logins 2000] [--login-concurrency 8] [--connections 1000] [--ramp 500] [--hold 15]
 #        [--fanout 1000] [--fanout-items N] [--fanout-window 4] [--shards 1]
 #        [--ingest 1000] [--ingest-items 10] [--ingest-window 2]
 #        [--latency-subscribers 100] [--latency-rate 20] [--latency-duration 10]
@@ -29,7 +29,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-REPS=3 LOGINS=2000 LOGIN_CONCURRENCY=8 CONNECTIONS=1000 RAMP=500 HOLD=10 USERS=50
+REPS=3 LOGINS=2000 LOGIN_CONCURRENCY=8 CONNECTIONS=1000 RAMP=500 HOLD=15 USERS=50
 FANOUT=1000 FANOUT_ITEMS="" FANOUT_WINDOW=4 SHARDS=1 INGEST=1000 INGEST_ITEMS=10 INGEST_WINDOW=2
 LATENCY_SUBSCRIBERS=100 LATENCY_RATE=20 LATENCY_DURATION=10
 SUBTREE_SUBSCRIBERS=100 SUBTREE_LEAVES=4 SUBTREE_ITEMS=50
@@ -208,7 +208,9 @@ for rep in $(seq 1 "$REPS"); do
                         --ready-file "$ready" --timeout $((CONNECTIONS * 4 / RAMP + HOLD + 120)) >"$WORK/out.json" &
                     bpid=$!
                     while [ ! -e "$ready" ] && kill -0 "$bpid" 2>/dev/null; do sleep 0.2; done
-                    sleep 2  # let the server settle before reading RSS mid-hold
+                    # Idle sessions: read RSS near the end of the hold, when every session has been
+                    # silent for (hold - 3) s (Starling releases an idle stream's parser after 5 s).
+                    sleep $((HOLD > 5 ? HOLD - 3 : 2))
                     after=$($PROCSTAT sample "$SERVER_PID")
                     wait "$bpid" || true
                     result=$(cat "$WORK/out.json")
