@@ -36,8 +36,19 @@ public enum SCRAM {
         SASLBase64.encodeStandard(randomBytes(count: 18))
     }
 
+    /// `count` bytes of the system CSPRNG, taken eight at a time from 64-bit draws (one
+    /// getrandom(2) call each, instead of one per byte).
     package static func randomBytes(count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        while bytes.count < count {
+            var word: UInt64 = generator.next()
+            for _ in 0..<min(8, count - bytes.count) {
+                bytes.append(UInt8(truncatingIfNeeded: word))
+                word >>= 8
+            }
+        }
+        return bytes
     }
 }

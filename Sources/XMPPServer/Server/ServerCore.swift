@@ -27,12 +27,22 @@ public final class ServerCore: Sendable {
         self.im = InstantMessaging(domain: domainJID, sessions: sessions, storage: storage, logger: logger)
     }
 
-    /// A random identifier for stream ids and generated resources: 16 characters of base-32,
-    /// 80 bits from the system CSPRNG.
+    /// A random identifier for stream ids and generated resources: 16 characters of base-32
+    /// (`a`–`z`, `2`–`7`), 80 bits from the system CSPRNG, so ids cannot be guessed
+    /// (RFC 6120 §4.7.3). The bits come from two 64-bit draws, each one getrandom(2) call, rather
+    /// than one draw per character.
     static func makeID() -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
         var generator = SystemRandomNumberGenerator()
-        return String((0..<16).map { _ in alphabet[Int(generator.next(upperBound: UInt8(32)))] })
+        let words: (UInt64, UInt64) = (generator.next(), generator.next())
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            // 12 characters (60 bits) from the first word, 4 (20 bits) from the second.
+            for index in 0..<16 {
+                let word = index < 12 ? words.0 >> (5 * index) : words.1 >> (5 * (index - 12))
+                let value = UInt8(truncatingIfNeeded: word & 31)
+                buffer[index] = value < 26 ? UInt8(ascii: "a") + value : UInt8(ascii: "2") + (value - 26)
+            }
+            return 16
+        }
     }
 
     // MARK: - Components (e.g. the pubsub service)
