@@ -57,6 +57,8 @@ c2s:
 tls:
   certificate: $WORK/cert.pem
   key: $WORK/key.pem
+  # The key exchange the OpenSSL 3.0 peers use; Starling's default puts X25519MLKEM768 first.
+  key_exchange: [x25519, p256]
 storage:
 $3
 limits:

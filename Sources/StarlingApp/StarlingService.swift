@@ -155,7 +155,22 @@ public final class StarlingService: Service {
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)
         )
         tls.minimumTLSVersion = .tlsv12
+        // nil keeps NIOSSL's default order (X25519MLKEM768 first).
+        tls.curves = configuration.tls.keyExchange?.map(\.curve)
         return try NIOSSLContext(configuration: tls)
+    }
+}
+
+extension StarlingConfiguration.TLS.KeyExchangeGroup {
+    /// The NIOSSL (BoringSSL) group with this IANA code point.
+    var curve: NIOTLSCurve {
+        switch self {
+        case .x25519MLKEM768: .x25519_MLKEM768
+        case .x25519: .x25519
+        case .p256: .secp256r1
+        case .p384: .secp384r1
+        case .p521: .secp521r1
+        }
     }
 }
 

@@ -126,11 +126,13 @@ extension StarlingConfiguration {
         var section = try MappingReader(node, path: "tls")
         let certificate = section.take("certificate")
         let key = section.take("key")
+        let keyExchange = section.take("key_exchange")
         try section.finish()
 
         let tls = TLS(
             certificatePath: try nonEmptyString(certificate, key: section.keyPath("certificate")),
-            keyPath: try nonEmptyString(key, key: section.keyPath("key"))
+            keyPath: try nonEmptyString(key, key: section.keyPath("key")),
+            keyExchange: try parseKeyExchange(keyExchange, key: section.keyPath("key_exchange"))
         )
         // A certificate without its key (or the reverse) cannot be served, and silently falling
         // back to a self-signed certificate would hide the mistake.
@@ -142,6 +144,30 @@ extension StarlingConfiguration {
         default:
             return tls
         }
+    }
+
+    /// `tls.key_exchange`: a non-empty list of group names without repeats, or null for the
+    /// TLS library's default list.
+    private static func parseKeyExchange(
+        _ node: Node?, key: String
+    ) throws(ConfigurationError) -> [TLS.KeyExchangeGroup]? {
+        guard let node else { return nil }
+        guard case .sequence(let sequence) = node else {
+            throw ConfigurationError(
+                key: key, message: "expected a list of group names, got \(ConfigurationValue.describe(node))")
+        }
+        var groups: [TLS.KeyExchangeGroup] = []
+        for (index, item) in sequence.enumerated() {
+            let group = try ConfigurationValue.word(item, key: "\(key)[\(index)]", as: TLS.KeyExchangeGroup.self)
+            guard !groups.contains(group) else {
+                throw ConfigurationError(key: "\(key)[\(index)]", message: "'\(group.rawValue)' is listed twice")
+            }
+            groups.append(group)
+        }
+        guard !groups.isEmpty else {
+            throw ConfigurationError(key: key, message: "must name at least one group (or be null for the default)")
+        }
+        return groups
     }
 
     private static func parseStorage(_ node: Node?, dataDirectory: String) throws(ConfigurationError) -> Storage {

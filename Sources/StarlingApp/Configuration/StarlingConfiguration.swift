@@ -146,10 +146,30 @@ extension StarlingConfiguration {
         public var certificatePath: String?
         /// `tls.key` (nil): PEM private key file for the certificate.
         public var keyPath: String?
+        /// `tls.key_exchange` (nil): the (EC)DHE/KEM groups offered for the TLS key exchange, most
+        /// preferred first (RFC 8446 §4.2.7). Nil keeps the TLS library's built-in list, which puts
+        /// the post-quantum hybrid X25519MLKEM768 first.
+        public var keyExchange: [KeyExchangeGroup]?
 
-        public init(certificatePath: String? = nil, keyPath: String? = nil) {
+        public init(certificatePath: String? = nil, keyPath: String? = nil, keyExchange: [KeyExchangeGroup]? = nil) {
             self.certificatePath = certificatePath
             self.keyPath = keyPath
+            self.keyExchange = keyExchange
+        }
+
+        /// A TLS named group (RFC 8446 §4.2.7, IANA "TLS Supported Groups"), by the name used in
+        /// `starling.yml`.
+        public enum KeyExchangeGroup: String, Sendable, Equatable, CaseIterable {
+            /// X25519 with ML-KEM-768, the post-quantum hybrid (draft-ietf-tls-ecdhe-mlkem), 0x11EC.
+            case x25519MLKEM768 = "x25519_mlkem768"
+            /// X25519 (RFC 7748), 0x001D.
+            case x25519
+            /// secp256r1, 0x0017.
+            case p256
+            /// secp384r1, 0x0018.
+            case p384
+            /// secp521r1, 0x0019.
+            case p521
         }
     }
 
