@@ -105,15 +105,16 @@ public final class EmbeddedStore: AccountStorage {
 
     public func account(username: String) async throws -> Account? {
         try await database().read { db in
+            // Cached per connection: every login runs these, and compiling them cost more than
+            // running them.
             guard try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM accounts WHERE username = ?", arguments: [username]
+                db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE username = ?"), arguments: [username]
             ) != nil else { return nil }
             let rows = try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT algorithm, salt, iterations, stored_key, server_key
                     FROM account_credentials WHERE username = ? ORDER BY position
-                    """,
+                    """),
                 arguments: [username]
             )
             return Account(username: username, credentials: try rows.map(Self.credentials(from:)))

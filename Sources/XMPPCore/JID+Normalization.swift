@@ -18,7 +18,7 @@ extension JID {
             return ascii
         }
         // RFC 8265 §3.3.2 width mapping, then case mapping, then NFC.
-        let mapped = mapWidth(raw).lowercased().precomposedStringWithCanonicalMapping
+        let mapped = canonicalComposition(mapWidth(raw).lowercased())
         for scalar in mapped.unicodeScalars {
             // RFC 7622 §3.3.1: these are never allowed in a localpart.
             switch scalar {
@@ -49,7 +49,7 @@ extension JID {
             return ascii
         }
         // RFC 7622 §3.2.2: width mapping, case mapping and NFC, as for U-labels (RFC 5895 §2).
-        let mapped = mapWidth(String(domain)).lowercased().precomposedStringWithCanonicalMapping
+        let mapped = canonicalComposition(mapWidth(String(domain)).lowercased())
         guard mapped.utf8.count <= maximumPartBytes else { throw JIDError(.partTooLong("domainpart")) }
         if mapped.hasPrefix("[") {
             // IPv6 literal (RFC 7622 §3.2, RFC 3986 IP-literal): hex digits, colons, dots.
@@ -92,7 +92,7 @@ extension JID {
                 scalars.append(scalar)
             }
         }
-        let mapped = String(scalars).precomposedStringWithCanonicalMapping
+        let mapped = canonicalComposition(String(scalars))
         for scalar in mapped.unicodeScalars where !isFreeformClass(scalar) {
             throw JIDError(.disallowedCharacter(part: "resourcepart", scalar: scalar))
         }
@@ -132,6 +132,14 @@ extension JID {
     private static func isLDH(_ byte: UInt8) -> Bool {
         (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-")
             || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+    }
+
+    /// NFC (Unicode Normalization Form C). ASCII text is already in NFC (no ASCII character
+    /// decomposes or composes), so the common all-ASCII JID skips Foundation's normalizer, which
+    /// is most of the cost of parsing one.
+    private static func canonicalComposition(_ string: String) -> String {
+        if string.utf8.allSatisfy({ $0 < 0x80 }) { return string }
+        return string.precomposedStringWithCanonicalMapping
     }
 
     /// Fullwidth and halfwidth forms to their decomposition mappings (RFC 8265 §3.3.2 rule 1).

@@ -154,7 +154,8 @@ struct C2SStateMachine {
             // §4.8.2: the content namespace of a client stream is jabber:client.
             return closeStream(StreamError(.invalidNamespace, text: "content namespace must be jabber:client"))
         }
-        if let to = header[attribute: "to"] {
+        // The configured domain is already normalized, so the usual exact match needs no JID parse.
+        if let to = header[attribute: "to"], to != configuration.domain {
             // §4.9.3.6: a domain this server does not serve.
             guard let jid = try? JID(to), jid.localpart == nil, jid.resourcepart == nil,
                   jid.domainpart == configuration.domain
