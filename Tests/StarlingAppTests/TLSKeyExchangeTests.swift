@@ -78,8 +78,13 @@ import Testing
         let client = EmbeddedChannel()
         let server = EmbeddedChannel()
         defer {
-            _ = try? client.finish()
-            _ = try? server.finish()
+            // A TLS close waits for the peer's close_notify or NIOSSL's shutdown timeout; the
+            // embedded loops only run that timer when their clock is advanced (finish() alone
+            // would wait forever).
+            client.close(promise: nil)
+            server.close(promise: nil)
+            client.embeddedEventLoop.advanceTime(by: .seconds(60))
+            server.embeddedEventLoop.advanceTime(by: .seconds(60))
         }
         try client.pipeline.syncOperations.addHandler(
             NIOSSLClientHandler(context: NIOSSLContext(configuration: clientConfiguration), serverHostname: nil))
