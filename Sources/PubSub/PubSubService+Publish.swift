@@ -9,6 +9,76 @@ extension PubSubService {
         _ id: NodeID, itemID requestedID: String?, payload: [UInt8], options: PublishOptions?,
         payloadNamespace: String?, as actor: Requester
     ) async throws(PubSubError) -> PubSubResult {
+        let prepared = try await preparePublish(
+            id, itemID: requestedID, payload: payload, options: options, payloadNamespace: payloadNamespace, as: actor)
+        let evicted = try await storePublished(prepared)
+        try await announcePublished(prepared, evicted: evicted)
+        return .published(node: id, itemID: prepared.item.id)
+    }
+
+    /// Several publishes from one requester, in order (RFC 6120 §10.1: a client's stanzas are
+    /// processed in the order sent). Each is checked and given its item and publication time in
+    /// turn, then stored in turn; only the notifications wait until the whole run is stored, so
+    /// they leave back to back and each subscriber's connection takes them in one write. The
+    /// outcome of each publish is what `perform` would have returned for it alone: no check of
+    /// one depends on another's item (publish_node_full = reject checks fullness when storing,
+    /// in order). Commands that are not publishes are performed alone, in their place.
+    public func performPublishes(_ commands: [PubSubCommand], as actor: Requester)
+        async -> [Result<PubSubResult, PubSubError>]
+    {
+        var results: [Result<PubSubResult, PubSubError>?] = Array(repeating: nil, count: commands.count)
+        var unannounced: [(index: Int, prepared: PreparedPublish, evicted: [String])] = []
+        for (index, command) in commands.enumerated() {
+            guard case .publish(let node, let itemID, let payload, let options, let payloadNamespace) = command else {
+                await announce(&unannounced, into: &results)
+                do {
+                    results[index] = .success(try await perform(command, as: actor))
+                } catch {
+                    results[index] = .failure(error)
+                }
+                continue
+            }
+            do {
+                let prepared = try await preparePublish(
+                    node, itemID: itemID, payload: payload, options: options, payloadNamespace: payloadNamespace,
+                    as: actor)
+                unannounced.append((index, prepared, try await storePublished(prepared)))
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+        await announce(&unannounced, into: &results)
+        return results.map { $0 ?? .failure(.storeFailure("publish left without an outcome")) }
+    }
+
+    private func announce(
+        _ unannounced: inout [(index: Int, prepared: PreparedPublish, evicted: [String])],
+        into results: inout [Result<PubSubResult, PubSubError>?]
+    ) async {
+        for entry in unannounced {
+            do {
+                try await announcePublished(entry.prepared, evicted: entry.evicted)
+                results[entry.index] = .success(.published(node: entry.prepared.node.id, itemID: entry.prepared.item.id))
+            } catch {
+                // Stored but not announced (the subscriber lookup failed): the publish is
+                // durable, yet the caller learns that part of it went wrong, as it would alone.
+                results[entry.index] = .failure(error)
+            }
+        }
+        unannounced.removeAll()
+    }
+
+    /// A publish that passed every check (§7.1.3), with its item and outbound copies.
+    struct PreparedPublish {
+        let node: Node
+        let item: Item
+        let outbox: [OutboxMessage]
+    }
+
+    func preparePublish(
+        _ id: NodeID, itemID requestedID: String?, payload: [UInt8], options: PublishOptions?,
+        payloadNamespace: String?, as actor: Requester
+    ) async throws(PubSubError) -> PreparedPublish {
         let node = try await nodeForPublish(id, options: options, as: actor)
         // XEP-0248 §4.1: collections MUST NOT support "publish".
         guard node.type == .leaf else { throw .unsupported(.publish) }
@@ -27,33 +97,44 @@ extension PubSubService {
         let published = nextPublishedTime()
         let itemID = requestedID.flatMap { $0.isEmpty ? nil : $0 } ?? ids.next(at: published)
         let item = Item(id: itemID, publisher: actor.publisherJID, payload: payload, published: published)
-        var evicted: [String] = []
         // Outbound copies (MQTT bridge) commit with the item, so an acknowledged publish is never
         // lost on its way out (transactional outbox, Outbox.swift).
         let outbox = forwarder?.outbox(forPublished: item, on: id) ?? []
+        return PreparedPublish(node: node, item: item, outbox: outbox)
+    }
+
+    /// Stores the item (or only its outbound copies); returns the items evicted to make room.
+    func storePublished(_ prepared: PreparedPublish) async throws(PubSubError) -> [String] {
+        let node = prepared.node
+        let (id, item, outbox) = (node.id, prepared.item, prepared.outbox)
         // §4.3: a transient node (persist_items false) notifies without storing the item.
         if node.configuration.persistItems, node.configuration.publishNodeFull == .reject,
            let limit = effectiveMaxItems(node.configuration) {
-            evicted = try await appendUnlessFull(item, to: id, limit: limit, outbox: outbox)
+            return try await appendUnlessFull(item, to: id, limit: limit, outbox: outbox)
         } else if node.configuration.persistItems {
-            evicted = try await stored {
+            return try await stored {
                 try await store.appendItem(
                     item, to: id, keepingAtMost: effectiveMaxItems(node.configuration), outbox: outbox)
             }
         } else if !outbox.isEmpty {
-            try await stored { try await store.enqueue(outbox, at: published) }
+            try await stored { try await store.enqueue(outbox, at: item.published) }
         }
+        return []
+    }
+
+    /// §7.1.2: the notifications of a stored publish, and of the items it evicted.
+    func announcePublished(_ prepared: PreparedPublish, evicted: [String]) async throws(PubSubError) {
+        let node = prepared.node
         let recipients = node.configuration.deliverNotifications
             ? try await recipients(for: node, kind: .items, includeNode: true) : []
-        emit(.published(node: id, item: item, delivery: Delivery(node.configuration), recipients: recipients))
+        emit(.published(node: node.id, item: prepared.item, delivery: Delivery(node.configuration), recipients: recipients))
         if !evicted.isEmpty {
-            emit(.itemsRemoved(node: id, itemIDs: evicted, reason: .evicted))
+            emit(.itemsRemoved(node: node.id, itemIDs: evicted, reason: .evicted))
             // §7.1.2.5: "retract-oldest" MAY notify the retraction; Starling does when notify_retract is on.
             if node.configuration.publishNodeFull == .retractOldest, node.configuration.notifyRetract {
-                emit(.retracted(node: id, itemIDs: evicted, recipients: recipients))
+                emit(.retracted(node: node.id, itemIDs: evicted, recipients: recipients))
             }
         }
-        return .published(node: id, itemID: itemID)
     }
 
     /// The node to publish to, auto-created when missing (§7.1.4) with the publish-options applied

@@ -10,6 +10,8 @@ struct HookedStore: PubSubStore {
         /// After the node was read and before it is returned (a read that started before a write).
         var afterNodeRead: @Sendable () async -> Void = {}
         var beforeAffiliationRead: @Sendable () async -> Void = {}
+        var afterAppend: @Sendable (Item) async -> Void = { _ in }
+        var beforeSubscriptionsRead: @Sendable () async -> Void = {}
     }
 
     let base = InMemoryPubSubStore()
@@ -45,14 +47,19 @@ struct HookedStore: PubSubStore {
     func setAffiliation(_ affiliation: Affiliation, of jid: JID, on node: NodeID) async throws {
         await base.setAffiliation(affiliation, of: jid, on: node)
     }
-    func subscriptions(on node: NodeID) async throws -> [Subscription] { await base.subscriptions(on: node) }
+    func subscriptions(on node: NodeID) async throws -> [Subscription] {
+        await hooks.beforeSubscriptionsRead()
+        return await base.subscriptions(on: node)
+    }
     func subscriptions(ofBare jid: JID) async throws -> [Subscription] { await base.subscriptions(ofBare: jid) }
     func putSubscription(_ subscription: Subscription) async throws { await base.putSubscription(subscription) }
     func removeSubscription(_ id: SubscriptionID, on node: NodeID) async throws { await base.removeSubscription(id, on: node) }
     func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?, outbox: [OutboxMessage])
         async throws -> [String]
     {
-        await base.appendItem(item, to: node, keepingAtMost: limit, outbox: outbox)
+        let evicted = await base.appendItem(item, to: node, keepingAtMost: limit, outbox: outbox)
+        await hooks.afterAppend(item)
+        return evicted
     }
     func retractItems(_ ids: [String], from node: NodeID) async throws -> [String] { await base.retractItems(ids, from: node) }
     func purgeItems(in node: NodeID) async throws -> [String] { await base.purgeItems(in: node) }

@@ -123,6 +123,81 @@ import XMPPTestSupport
         }
     }
 
+    /// RFC 6120 §10.1 with pipelining: stanzas written in one go (publishes, a ping to the server,
+    /// a refused publish, a retract) are handled in the order sent, even though consecutive
+    /// publishes reach the service together; replies come back in that order and the subscriber
+    /// gets the notifications in publish order.
+    @Test func pipelinedStanzasAreHandledInOrder() async throws {
+        let dataDir = try StarlingServiceTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let configuration = StarlingServiceTests.configuration(dataDir: dataDir)
+        let admin = UserAdministration(configuration: configuration, logger: Logger(label: "test"))
+        try await admin.add("device", password: "d-secret")
+        try await admin.add("dashboard", password: "b-secret")
+        try await StarlingServiceTests.withService(configuration) { addresses in
+            let port = addresses[1].port ?? 0
+            let device = try await Self.login(port: port, "device", "d-secret")
+            let dashboard = try await Self.login(port: port, "dashboard", "b-secret", available: true)
+            _ = try await Self.request(device, "c1", .set, Self.create("tree", type: "collection", parent: nil))
+            _ = try await Self.request(device, "c2", .set, Self.create("tree/temp", type: "leaf", parent: "tree"))
+            let subscribe = Element("pubsub", namespace: Self.pubsub, children: [
+                Element("subscribe", namespace: Self.pubsub, ["node": "tree/temp", "jid": "dashboard@localhost/r"]),
+            ])
+            _ = try await Self.request(dashboard, "s1", .set, subscribe)
+
+            func publish(_ id: String, node: String = "tree/temp") throws -> Element {
+                let item = Element("item", namespace: Self.pubsub, ["id": id], children: [
+                    Element("reading", namespace: "urn:example:sensor", text: id),
+                ])
+                let payload = Element("pubsub", namespace: Self.pubsub, children: [
+                    Element("publish", namespace: Self.pubsub, ["node": node], children: [item]),
+                ])
+                return IQ(type: .set, id: "p-\(id)", to: try JID("pubsub.localhost"), payload: payload).element
+            }
+            let retract = IQ(type: .set, id: "r-a", to: try JID("pubsub.localhost"), payload: Element(
+                "pubsub", namespace: Self.pubsub, children: [
+                    Element("retract", namespace: Self.pubsub, ["node": "tree/temp", "notify": "true"], children: [
+                        Element("item", namespace: Self.pubsub, ["id": "a"]),
+                    ]),
+                ])).element
+            let ping = IQ(type: .get, id: "ping", to: try JID("localhost"),
+                          payload: Element(name: "ping", namespace: Namespace.ping)).element
+            let stanzas = [try publish("a"), try publish("b"), ping, try publish("c"), try publish("x", node: "tree"),
+                           try publish("d"), retract, try publish("e")]
+            // One write, so the server parses them together.
+            try await device.send(stanzas.map { $0.serialized(streamNamespace: Namespace.client) }.joined())
+
+            var replies: [String] = []
+            while replies.count < stanzas.count {
+                let reply = try await device.nextElement("reply \(replies.count + 1)")
+                guard reply.name == "iq" else { continue }
+                replies.append("\(reply[attribute: "id"] ?? "?"):\(reply[attribute: "type"] ?? "?")")
+            }
+            #expect(replies == ["p-a:result", "p-b:result", "ping:result", "p-c:result", "p-x:error", "p-d:result",
+                                "r-a:result", "p-e:result"])
+
+            var seen: [String] = []
+            while seen.count < 6 {
+                let message = try await dashboard.waitFor("notification \(seen.count + 1)") {
+                    $0.name == "message" && $0.child("event", namespace: Self.event) != nil
+                }
+                let items = try #require(message.child("event", namespace: Self.event)?.child("items", namespace: Self.event))
+                for child in items.children {
+                    guard case .element(let entry) = child else { continue }
+                    seen.append("\(entry.name):\(entry[attribute: "id"] ?? "?")")
+                }
+            }
+            #expect(seen == ["item:a", "item:b", "item:c", "item:d", "retract:a", "item:e"])
+
+            let retrieve = Element("pubsub", namespace: Self.pubsub, children: [
+                Element("items", namespace: Self.pubsub, ["node": "tree/temp"]),
+            ])
+            let stored = try await Self.request(device, "i1", .get, retrieve).serialized()
+            #expect(!stored.contains("id='a'") && ["b", "c", "d", "e"].allSatisfy { stored.contains("id='\($0)'") })
+            for client in [device, dashboard] { await client.close() }
+        }
+    }
+
     /// XEP-0060 §6.1.4 and §8.6: on an authorize node a subscription waits for the owner, who gets
     /// a form by message and answers with it submitted; then items flow.
     @Test func ownerApprovesAPendingSubscriptionByMessage() async throws {

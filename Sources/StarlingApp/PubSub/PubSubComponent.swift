@@ -36,6 +36,38 @@ final class PubSubComponent: ComponentHandler {
         }
     }
 
+    /// A session's stanzas in a row: runs of publishes (a device sending readings without waiting
+    /// for each result) go to the service together, which stores them in order and notifies back
+    /// to back; anything else is handled alone, in its place. Replies leave in request order.
+    func handle(_ stanzas: [Stanza], from session: Session) async {
+        var index = stanzas.startIndex
+        while index < stanzas.endIndex {
+            var publishes: [(iq: IQ, command: PubSubCommand)] = []
+            while index < stanzas.endIndex, let publish = Self.publish(stanzas[index]) {
+                publishes.append(publish)
+                index += 1
+            }
+            if publishes.isEmpty {
+                await handle(stanzas[index], from: session)
+                index += 1
+                continue
+            }
+            let results = await service.performPublishes(publishes.map(\.command), as: .entity(session.jid))
+            for (publish, result) in zip(publishes, results) {
+                session.send(reply(to: publish.iq, command: publish.command, result: result, from: session.jid))
+            }
+        }
+    }
+
+    /// A well-formed §7.1 publish request; anything else (including a malformed publish, whose
+    /// error the single path gives) is nil.
+    static func publish(_ stanza: Stanza) -> (iq: IQ, command: PubSubCommand)? {
+        guard case .iq(let iq) = stanza, iq.type == .set, PubSubRequest.configureTarget(iq) == nil,
+              let command = try? PubSubRequest.command(from: iq, currentConfiguration: nil),
+              case .publish = command else { return nil }
+        return (iq, command)
+    }
+
     /// §8.6: an owner's submitted authorization form; returns the error to bounce, if any.
     func approve(_ message: Message, from requester: JID) async -> StanzaError? {
         do {
@@ -76,10 +108,20 @@ final class PubSubComponent: ComponentHandler {
         } catch {
             return Stanza.iq(iq).makeErrorReply(error)
         }
+        let result: Result<PubSubResult, PubSubError>
         do {
-            let result = try await service.perform(command, as: .entity(requester))
-            return iq.makeResult(payload: PubSubResponse.payload(for: result, command: command, service: domain)).element
+            result = .success(try await service.perform(command, as: .entity(requester)))
         } catch {
+            result = .failure(error)
+        }
+        return reply(to: iq, command: command, result: result, from: requester)
+    }
+
+    func reply(to iq: IQ, command: PubSubCommand, result: Result<PubSubResult, PubSubError>, from requester: JID) -> Element {
+        switch result {
+        case .success(let result):
+            return iq.makeResult(payload: PubSubResponse.payload(for: result, command: command, service: domain)).element
+        case .failure(let error):
             if case .storeFailure(let reason) = error {
                 logger.error("pubsub store failure: \(reason)", metadata: ["from": "\(requester)"])
             }

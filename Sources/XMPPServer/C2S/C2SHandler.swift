@@ -34,6 +34,8 @@ final class C2SHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var scratch: [StreamEvent] = []
     private var queue = CircularBuffer<Input>(initialCapacity: 4)
     private var busy = false
+    /// The action of the input that ended a component batch, run when the batch is done.
+    private var heldAction: C2SAction?
     private var readHeld = false
     private var closing = false
     private var context: ChannelHandlerContext?
@@ -85,6 +87,7 @@ final class C2SHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         closing = true
         queue.removeAll()
+        heldAction = nil
         if let session {
             self.session = nil
             core.sessionEnded(session)
@@ -205,7 +208,15 @@ final class C2SHandler: ChannelDuplexHandler, RemovableChannelHandler {
             bind(username: username, requestedResource: resource, iq: iq)
         case .stanza(let stanza):
             guard let session else { return }
-            if let pending = core.handle(stanza, from: session) {
+            if let component = core.component(for: stanza) {
+                var batch = [stanza]
+                collectFollowing(into: &batch, for: component)
+                wait(for: core.handle(batch, by: component, from: session)) { [weak self] _ in
+                    guard let self, !self.closing, let held = self.heldAction else { return }
+                    self.heldAction = nil
+                    self.run(held)
+                }
+            } else if let pending = core.handle(stanza, from: session) {
                 wait(for: pending) { _ in }
             }
         case .unauthenticatedIQ(let iq):
@@ -213,6 +224,27 @@ final class C2SHandler: ChannelDuplexHandler, RemovableChannelHandler {
             wait(for: pending) { [weak self] result in
                 if case .success(let reply) = result { self?.write([.element(reply)]) }
             }
+        }
+    }
+
+    /// Most stanzas a component gets from one session in one hand-over.
+    static let componentBatchLimit = 16
+
+    /// Stanzas already parsed that follow `batch` to the same component join it (a device's
+    /// pipelined publishes: the component stores them in order and notifies their subscribers back
+    /// to back). The first input that does not is turned into its action, which waits in
+    /// `heldAction` until the batch is done, so everything still happens in the order received
+    /// (RFC 6120 §10.1).
+    private func collectFollowing(into batch: inout [Stanza], for component: any ComponentHandler) {
+        while batch.count < Self.componentBatchLimit, case .event(let event)? = queue.first {
+            queue.removeFirst()
+            let action = machine.received(event)
+            guard case .stanza(let next) = action, let target = core.component(for: next),
+                  target.domain == component.domain else {
+                heldAction = action
+                return
+            }
+            batch.append(next)
         }
     }
 
@@ -304,6 +336,7 @@ final class C2SHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context, !closing else { return }
         closing = true
         queue.removeAll()
+        heldAction = nil
         needsFlush = false
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             context.close(promise: nil)

@@ -104,12 +104,22 @@ public final class ServerCore: Sendable {
     /// Handles a stanza from a bound session; a returned future holds the session's further input
     /// until it completes (RFC 6120 §10.1 in-order processing).
     func handle(_ stanza: Stanza, from session: Session) -> EventLoopFuture<Void>? {
-        if let to = stanza.to, to.localpart == nil, to.domainpart != configuration.domain,
-           let component = components.withLock({ $0[to.domainpart] }) {
-            let loop = session.eventLoop
-            return loop.makeFutureWithTask { await component.handle(stanza, from: session) }
+        if let component = component(for: stanza) {
+            return handle([stanza], by: component, from: session)
         }
         return im.handle(stanza, from: session, core: self)
+    }
+
+    /// The component a stanza is addressed to (its domain or a JID of it), if any.
+    func component(for stanza: Stanza) -> (any ComponentHandler)? {
+        guard let to = stanza.to, to.localpart == nil, to.domainpart != configuration.domain else { return nil }
+        return components.withLock { $0[to.domainpart] }
+    }
+
+    /// Stanzas from one session that follow each other to one component, handed over together
+    /// and handled in order; the future completes when the last is handled.
+    func handle(_ stanzas: [Stanza], by component: any ComponentHandler, from session: Session) -> EventLoopFuture<Void> {
+        session.eventLoop.makeFutureWithTask { await component.handle(stanzas, from: session) }
     }
 
     /// XEP-0077 registration before authentication.
@@ -133,6 +143,15 @@ public protocol ComponentHandler: Sendable {
     var domain: JID { get }
     /// Handles a stanza addressed to the component; replies go out through `session` or the registry.
     func handle(_ stanza: Stanza, from session: Session) async
+    /// Handles stanzas that one session sent in a row to the component, in order (RFC 6120 §10.1),
+    /// so that a component may do their common work once (the default handles them one by one).
+    func handle(_ stanzas: [Stanza], from session: Session) async
     /// disco#items entry for the server's item list (XEP-0030 §4).
     var discoName: String? { get }
+}
+
+extension ComponentHandler {
+    public func handle(_ stanzas: [Stanza], from session: Session) async {
+        for stanza in stanzas { await handle(stanza, from: session) }
+    }
 }
