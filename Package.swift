@@ -64,7 +64,12 @@ let package = Package(
         ),
 
         // MARK: Publish-subscribe domain (XEP-0060, XEP-0248): no XML, NIO or SQL
-        .target(name: "PubSub", dependencies: ["XMPPCore"]),
+        // SE-0461: nonisolated async functions run on the caller's executor, so the service actor's
+        // awaits on the caching store and group commit do not hop to the global pool and back.
+        .target(
+            name: "PubSub", dependencies: ["XMPPCore"],
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+        ),
         // XEP-0060/0004 wire codecs: IQ <-> PubSubCommand, results, errors, notifications.
         // XMPPStream for byte-exact payloads (items are stored as serialized bytes).
         .target(

@@ -7,23 +7,31 @@ import XMPPCore
 /// one store write per publish (batched by group commit) instead of three round trips.
 ///
 /// Correct as long as every change goes through this wrapper, which is how Starling runs it: one
-/// process owns the pubsub tables, and the service is the only writer. Every write to nodes or
-/// affiliations clears both caches and bumps a generation after the write completed; a read that
-/// started before the bump does not store what it read, so a stale value is never cached across
-/// the `await` (the same rule as the service's fan-out cache). Negative answers ("no such node")
-/// are cached too, for publishes to a missing node under `auto_create: false`.
+/// process owns the pubsub tables, and the service is the only writer. A write bumps a generation
+/// after it completed; a read that started before the bump does not store what it read, so a stale
+/// value is never cached across the `await` (the same rule as the service's fan-out cache).
+/// Negative answers ("no such node") are cached too, for publishes to a missing node under
+/// `auto_create: false`.
+///
+/// Creating a node changes nothing but that node, so it clears nothing else (devices auto-creating
+/// their nodes must not flush everyone's entries) and records the new node's complete affiliation
+/// list, its owner: the first publish by anyone else then learns "none" without a read. Updates,
+/// deletions and affiliation changes clear everything (rare owner operations; a deletion orphans
+/// children, which changes their nodes too).
 public final class CachingPubSubStore: PubSubStore {
     public let base: any PubSubStore
 
     private struct Caches {
         var generation: UInt64 = 0
         var nodes: [NodeID: Node?] = [:]
-        var affiliations: [AffiliationKey: Affiliation] = [:]
+        var affiliations: [NodeID: NodeAffiliations] = [:]
     }
 
-    private struct AffiliationKey: Hashable {
-        let jid: JID
-        let node: NodeID
+    /// What is known of one node's affiliations, by bare JID.
+    private struct NodeAffiliations {
+        var known: [JID: Affiliation] = [:]
+        /// `known` is the node's whole list: a JID not in it is `none`.
+        var complete = false
     }
 
     private let caches = Mutex(Caches())
@@ -58,14 +66,18 @@ public final class CachingPubSubStore: PubSubStore {
     }
 
     public func affiliation(of jid: JID, on node: NodeID) async throws -> Affiliation {
-        let key = AffiliationKey(jid: jid.bare, node: node)
-        let (cached, generation) = caches.withLock { ($0.affiliations[key], $0.generation) }
+        let bare = jid.bare
+        let (cached, generation) = caches.withLock { caches -> (Affiliation?, UInt64) in
+            guard let entry = caches.affiliations[node] else { return (nil, caches.generation) }
+            return (entry.known[bare] ?? (entry.complete ? Affiliation.none : nil), caches.generation)
+        }
         if let cached { return cached }
         let loaded = try await base.affiliation(of: jid, on: node)
         caches.withLock { caches in
             guard caches.generation == generation else { return }
             if caches.affiliations.count >= capacity { caches.affiliations.removeAll(keepingCapacity: true) }
-            caches.affiliations[key] = loaded
+            if caches.affiliations[node]?.known.count ?? 0 >= capacity { caches.affiliations[node] = nil }
+            caches.affiliations[node, default: NodeAffiliations()].known[bare] = loaded
         }
         return loaded
     }
@@ -73,8 +85,27 @@ public final class CachingPubSubStore: PubSubStore {
     // MARK: Writes that change what is cached
 
     public func createNode(_ node: Node, owner: JID?) async throws -> Bool {
-        defer { invalidate() }
-        return try await base.createNode(node, owner: owner)
+        let before = caches.withLock { $0.generation }
+        let created: Bool
+        do {
+            created = try await base.createNode(node, owner: owner)
+        } catch {
+            invalidate()   // it may or may not have been written
+            throw error
+        }
+        guard created else { return false }   // nothing changed
+        caches.withLock { caches in
+            // Another write completed meanwhile (it may have touched this node once it existed):
+            // this node's entries are unknown, so drop them; other nodes are unaffected by a creation.
+            let undisturbed = caches.generation == before
+            caches.generation &+= 1
+            caches.nodes[node.id] = nil   // "no such node", or a deleted namesake
+            caches.affiliations[node.id] = nil
+            guard undisturbed else { return }
+            if caches.affiliations.count >= capacity { caches.affiliations.removeAll(keepingCapacity: true) }
+            caches.affiliations[node.id] = NodeAffiliations(known: owner.map { [$0.bare: .owner] } ?? [:], complete: true)
+        }
+        return true
     }
 
     public func updateNode(_ node: Node) async throws {

@@ -89,7 +89,7 @@ extension EmbeddedStore: PubSubStore {
     public func affiliation(of jid: JID, on node: NodeID) async throws -> Affiliation {
         let name = try await database().read { db in
             try String.fetchOne(
-                db, sql: "SELECT affiliation FROM pubsub_affiliations WHERE node = ? AND jid = ?",
+                db.cachedStatement(sql: "SELECT affiliation FROM pubsub_affiliations WHERE node = ? AND jid = ?"),
                 arguments: [node.rawValue, jid.bare.description])
         }
         return try name.map(Self.affiliation) ?? .none

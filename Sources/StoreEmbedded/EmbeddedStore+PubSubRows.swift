@@ -37,17 +37,17 @@ extension EmbeddedStore {
         }
     }
 
-    /// Nodes matching `condition` (SQL over `pubsub_nodes`), with their parents.
+    /// Nodes matching `condition` (SQL over `pubsub_nodes`, one of a few fixed texts), with their parents.
+    /// Cached statements (compiled once per connection, as the append path's): compiling a statement
+    /// costs SQLite's parser and GRDB's authorizer callback per column, more than running it.
     static func nodes(in db: Database, where condition: String, _ arguments: StatementArguments) throws -> [Node] {
         let rows = try Row.fetchAll(
-            db,
-            sql: "SELECT \(nodeColumns.joined(separator: ", ")) FROM pubsub_nodes WHERE \(condition)",
+            db.cachedStatement(sql: "SELECT \(nodeColumns.joined(separator: ", ")) FROM pubsub_nodes WHERE \(condition)"),
             arguments: arguments)
+        let parentsOf = try db.cachedStatement(sql: "SELECT parent FROM pubsub_node_parents WHERE node = ? ORDER BY position")
         return try rows.map { row in
             let id: String = try row.decode(forColumn: "node")
-            let parents = try String.fetchAll(
-                db, sql: "SELECT parent FROM pubsub_node_parents WHERE node = ? ORDER BY position", arguments: [id])
-            return try node(from: row, parents: parents)
+            return try node(from: row, parents: try String.fetchAll(parentsOf, arguments: [id]))
         }
     }
 
@@ -97,7 +97,7 @@ extension EmbeddedStore {
     func affiliationEntries(where condition: String, _ argument: String) async throws -> [AffiliationEntry] {
         try await database().read { db in
             try Row.fetchAll(
-                db, sql: "SELECT node, jid, affiliation FROM pubsub_affiliations WHERE \(condition)",
+                db.cachedStatement(sql: "SELECT node, jid, affiliation FROM pubsub_affiliations WHERE \(condition)"),
                 arguments: [argument]
             ).map { row in
                 AffiliationEntry(
@@ -111,12 +111,11 @@ extension EmbeddedStore {
     func subscriptionRows(where condition: String, _ argument: String) async throws -> [Subscription] {
         try await database().read { db in
             try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT node, subid, jid, state, deliver, expire_us, include_body, show_values,
                            subscription_type, subscription_depth
                     FROM pubsub_subscriptions WHERE \(condition) ORDER BY seq
-                    """,
+                    """),
                 arguments: [argument]
             ).map(Self.subscription(from:))
         }
@@ -176,6 +175,7 @@ extension EmbeddedStore {
 
     private static func strings(_ row: Row, _ column: String) throws -> [String] {
         let text: String = try row.decode(forColumn: column)
+        if text == "[]" { return [] }   // the usual value, without a JSONDecoder
         do {
             return try JSONDecoder().decode([String].self, from: Data(text.utf8))
         } catch {

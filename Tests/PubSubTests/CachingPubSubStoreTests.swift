@@ -5,7 +5,7 @@ import Testing
 import XMPPCore
 
 /// `CachingPubSubStore`: the reads every publish makes are served from memory, every write through it
-/// clears them, and a read that was in flight across a write never caches what it read before.
+/// clears what it changed, and a read that was in flight across a write never caches what it read before.
 @Suite struct CachingPubSubStoreTests {
     @Test func repeatedReadsHitTheCacheAndWritesClearIt() async throws {
         let probe = Probe()
@@ -18,7 +18,9 @@ import XMPPCore
             #expect(try await cache.node(node("missing")) == nil)   // negative answers too
         }
         #expect(probe.nodeReads.withLock { $0 } == 2)
-        #expect(probe.affiliationReads.withLock { $0 } == 1)
+        // The creation recorded the whole affiliation list: the owner's and anyone else's need no read.
+        #expect(try await cache.affiliation(of: alice, on: n) == .none)
+        #expect(probe.affiliationReads.withLock { $0 } == 0)
 
         var changed = NodeConfiguration()
         changed.title = "changed"
@@ -29,6 +31,46 @@ import XMPPCore
         #expect(try await cache.deleteNode(n))
         #expect(try await cache.node(n) == nil)
         #expect(try await cache.affiliation(of: owner, on: n) == .none)
+    }
+
+    @Test func creatingANodeKeepsTheOthersAndForgetsWhatWasReadBeforeIt() async throws {
+        let probe = Probe()
+        let cache = CachingPubSubStore(probe.store())
+        let (a, b) = (node("a"), node("b"))
+        _ = try await cache.createNode(Node(id: a, configuration: NodeConfiguration(), creator: nil, created: Date()), owner: owner)
+        #expect(try await cache.node(a)?.id == a)
+        // Before b exists: no node, and alice has no affiliation with it.
+        #expect(try await cache.node(b) == nil)
+        #expect(try await cache.affiliation(of: alice, on: b) == .none)
+        #expect(probe.nodeReads.withLock { $0 } == 2)
+        #expect(probe.affiliationReads.withLock { $0 } == 1)
+
+        #expect(try await cache.createNode(Node(id: b, configuration: NodeConfiguration(), creator: alice, created: Date()), owner: alice))
+        #expect(try await cache.node(b)?.id == b)   // the cached "no such node" is gone …
+        #expect(try await cache.affiliation(of: alice, on: b) == .owner)   // … and so is alice's old "none"
+        #expect(try await cache.node(a)?.id == a)   // a is still cached
+        #expect(probe.nodeReads.withLock { $0 } == 3)
+        #expect(probe.affiliationReads.withLock { $0 } == 1)
+
+        // A creation that fails changes nothing and clears nothing.
+        #expect(try await !cache.createNode(Node(id: a, configuration: NodeConfiguration(), creator: nil, created: Date()), owner: alice))
+        #expect(try await cache.affiliation(of: alice, on: a) == .none)
+        #expect(try await cache.node(a)?.id == a)
+        #expect(probe.nodeReads.withLock { $0 } == 3)
+        #expect(probe.affiliationReads.withLock { $0 } == 1)
+    }
+
+    @Test func aReadInFlightAcrossACreationDoesNotCacheNoSuchNode() async throws {
+        let probe = Probe()
+        let cache = CachingPubSubStore(probe.store())
+        let n = node("n")
+        await probe.gate.close()
+        let stale = Task { try await cache.node(n) }
+        while probe.nodeReads.withLock({ $0 }) == 0 { await Task.yield() }   // it read "no such node"
+        #expect(try await cache.createNode(Node(id: n, configuration: NodeConfiguration(), creator: nil, created: Date()), owner: owner))
+        await probe.gate.open()
+        #expect(try await stale.value == nil)
+        #expect(try await cache.node(n)?.id == n)
     }
 
     @Test func aReadInFlightAcrossAWriteDoesNotCacheTheOldValue() async throws {
