@@ -141,6 +141,9 @@ public final class CachingPubSubStore: PubSubStore {
     {
         try await base.appendItem(item, to: node, keepingAtMost: limit, outbox: outbox)
     }
+    public func appendItems(_ appends: [ItemAppend]) async -> [Result<[String], any Error>] {
+        await base.appendItems(appends)
+    }
     public func items(in node: NodeID, query: ItemQuery) async throws -> ItemPage { try await base.items(in: node, query: query) }
     public func retractItems(_ ids: [String], from node: NodeID) async throws -> [String] {
         try await base.retractItems(ids, from: node)

@@ -15,7 +15,8 @@ public final class GroupCommit<Request: Sendable, Response: Sendable>: Sendable 
 
     private struct Waiter {
         let request: Request
-        let continuation: CheckedContinuation<Response, any Error>
+        /// Called once, with this request's outcome, when its batch is done.
+        let complete: @Sendable (Result<Response, any Error>) -> Void
     }
 
     private struct State {
@@ -35,13 +36,55 @@ public final class GroupCommit<Request: Sendable, Response: Sendable>: Sendable 
     /// caller starts a drain uses its own `flush` (all callers pass the same operation).
     public func submit(_ request: Request, flush: @escaping Flush) async throws -> Response {
         try await withCheckedThrowingContinuation { continuation in
-            let leads = state.withLock { state -> Bool in
-                state.waiting.append(Waiter(request: request, continuation: continuation))
-                guard !state.flushing else { return false }
-                state.flushing = true
-                return true
+            enqueue([Waiter(request: request, complete: { continuation.resume(with: $0) })], flush: flush)
+        }
+    }
+
+    /// Queues several requests at once, in order, and returns each one's outcome once all have
+    /// committed: a caller with many requests (one loop turn's publishes from many sessions) waits
+    /// once instead of once per request. They join the same batches as everyone else's, so a
+    /// failing request still fails only itself.
+    public func submit(all requests: [Request], flush: @escaping Flush) async -> [Result<Response, any Error>] {
+        guard !requests.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let collector = Collector(count: requests.count, continuation: continuation)
+            enqueue(requests.enumerated().map { index, request in
+                Waiter(request: request, complete: { collector.record($0, at: index) })
+            }, flush: flush)
+        }
+    }
+
+    private func enqueue(_ waiters: [Waiter], flush: @escaping Flush) {
+        let leads = state.withLock { state -> Bool in
+            state.waiting.append(contentsOf: waiters)
+            guard !state.flushing else { return false }
+            state.flushing = true
+            return true
+        }
+        if leads { Task { await self.drain(flush) } }
+    }
+
+    /// The outcomes of one `submit(all:)`, handed back when the last arrives.
+    private final class Collector: Sendable {
+        private struct Outcomes {
+            var results: [Result<Response, any Error>?]
+            var remaining: Int
+        }
+        private let outcomes: Mutex<Outcomes>
+        private let continuation: CheckedContinuation<[Result<Response, any Error>], Never>
+
+        init(count: Int, continuation: CheckedContinuation<[Result<Response, any Error>], Never>) {
+            outcomes = Mutex(Outcomes(results: Array(repeating: nil, count: count), remaining: count))
+            self.continuation = continuation
+        }
+
+        func record(_ result: Result<Response, any Error>, at index: Int) {
+            let finished = outcomes.withLock { outcomes -> [Result<Response, any Error>]? in
+                outcomes.results[index] = result
+                outcomes.remaining -= 1
+                return outcomes.remaining == 0 ? outcomes.results.map { $0 ?? .failure(GroupCommitError()) } : nil
             }
-            if leads { Task { await self.drain(flush) } }
+            if let finished { continuation.resume(returning: finished) }
         }
     }
 
@@ -62,10 +105,10 @@ public final class GroupCommit<Request: Sendable, Response: Sendable>: Sendable 
         do {
             let responses = try await flush(batch.map(\.request))
             guard responses.count == batch.count else { throw GroupCommitError() }
-            for (waiter, response) in zip(batch, responses) { waiter.continuation.resume(returning: response) }
+            for (waiter, response) in zip(batch, responses) { waiter.complete(.success(response)) }
         } catch {
             guard batch.count > 1 else {
-                batch.first?.continuation.resume(throwing: error)
+                batch.first?.complete(.failure(error))
                 return
             }
             for waiter in batch { await write([waiter], flush) }

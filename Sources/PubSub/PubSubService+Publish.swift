@@ -51,6 +51,75 @@ extension PubSubService {
         return results.map { $0 ?? .failure(.storeFailure("publish left without an outcome")) }
     }
 
+    /// Runs of publishes from several requesters at once (one event-loop turn's worth from many
+    /// sessions, each run in the order its requester sent it). Every publish is checked and given
+    /// its item and publication time in turn, as ``performPublishes(_:as:)`` would; then the plain
+    /// appends (persistent nodes that evict rather than reject when full) go to the store in one
+    /// ``PubSubStore/appendItems(_:)`` call, so they share group commits and this actor waits once
+    /// instead of once per publish; the rest are stored one by one; notifications follow, in order.
+    /// Each outcome is what `perform` would have returned for that publish alone. A run holding
+    /// anything other than publishes is performed as ``performPublishes(_:as:)`` performs it.
+    public func performPublishes(_ runs: [(commands: [PubSubCommand], actor: Requester)])
+        async -> [[Result<PubSubResult, PubSubError>]]
+    {
+        var results: [[Result<PubSubResult, PubSubError>?]] = runs.map { Array(repeating: nil, count: $0.commands.count) }
+        var prepared: [(run: Int, index: Int, publish: PreparedPublish)] = []
+        for (run, entry) in runs.enumerated() {
+            guard entry.commands.allSatisfy({ if case .publish = $0 { true } else { false } }) else {
+                results[run] = await performPublishes(entry.commands, as: entry.actor)
+                continue
+            }
+            for (index, command) in entry.commands.enumerated() {
+                guard case .publish(let node, let itemID, let payload, let options, let payloadNamespace) = command else { continue }
+                do {
+                    prepared.append((run, index, try await preparePublish(
+                        node, itemID: itemID, payload: payload, options: options,
+                        payloadNamespace: payloadNamespace, as: entry.actor)))
+                } catch {
+                    results[run][index] = .failure(error)
+                }
+            }
+        }
+        // Store: the plain appends together, the others (node-full rejection, transient nodes) alone.
+        var evicted: [[String]?] = Array(repeating: nil, count: prepared.count)
+        let plain = prepared.indices.filter { Self.isPlainAppend(prepared[$0].publish.node.configuration) }
+        let appends = plain.map { i in
+            let publish = prepared[i].publish
+            return ItemAppend(item: publish.item, node: publish.node.id,
+                              limit: effectiveMaxItems(publish.node.configuration), outbox: publish.outbox)
+        }
+        for (i, outcome) in zip(plain, await store.appendItems(appends)) {
+            switch outcome {
+            case .success(let ids): evicted[i] = ids
+            case .failure(let error as PubSubError): results[prepared[i].run][prepared[i].index] = .failure(error)
+            case .failure(let error): results[prepared[i].run][prepared[i].index] = .failure(.storeFailure(String(describing: error)))
+            }
+        }
+        for i in prepared.indices where !Self.isPlainAppend(prepared[i].publish.node.configuration) {
+            do {
+                evicted[i] = try await storePublished(prepared[i].publish)
+            } catch {
+                results[prepared[i].run][prepared[i].index] = .failure(error)
+            }
+        }
+        for (i, entry) in prepared.enumerated() {
+            guard let evictedIDs = evicted[i] else { continue }
+            do {
+                try await announcePublished(entry.publish, evicted: evictedIDs)
+                results[entry.run][entry.index] = .success(.published(node: entry.publish.node.id, itemID: entry.publish.item.id))
+            } catch {
+                results[entry.run][entry.index] = .failure(error)
+            }
+        }
+        return results.map { run in run.map { $0 ?? .failure(.storeFailure("publish left without an outcome")) } }
+    }
+
+    /// Stored by a bare `appendItem` (``storePublished(_:)``'s middle branch): persistent, and not
+    /// `publish_node_full = reject` with a limit, which needs its count-then-append gate.
+    static func isPlainAppend(_ configuration: NodeConfiguration) -> Bool {
+        configuration.persistItems && configuration.publishNodeFull != .reject
+    }
+
     private func announce(
         _ unannounced: inout [(index: Int, prepared: PreparedPublish, evicted: [String])],
         into results: inout [Result<PubSubResult, PubSubError>?]

@@ -57,6 +57,10 @@ public protocol PubSubStore: OutboxStore {
     /// outbound copies are durable together or not at all.
     func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?, outbox: [OutboxMessage])
         async throws -> [String]
+    /// Several ``appendItem(_:to:keepingAtMost:outbox:)`` calls made at once; each has its own
+    /// outcome (one failing does not fail the others) and appends to one node happen in the order
+    /// given. Stores that group-commit take them as one submission, so the caller waits once.
+    func appendItems(_ appends: [ItemAppend]) async -> [Result<[String], any Error>]
     /// Items in `(published, id)` order, per ``ItemQuery``.
     func items(in node: NodeID, query: ItemQuery) async throws -> ItemPage
     /// Deletes the listed items; returns the ids that existed.
@@ -67,7 +71,37 @@ public protocol PubSubStore: OutboxStore {
     func expireItems(in node: NodeID, publishedBefore cutoff: Date) async throws -> [String]
 }
 
+/// One ``PubSubStore/appendItems(_:)`` entry: the arguments of an `appendItem` call.
+public struct ItemAppend: Sendable {
+    public let item: Item
+    public let node: NodeID
+    public let limit: Int?
+    public let outbox: [OutboxMessage]
+
+    public init(item: Item, node: NodeID, limit: Int?, outbox: [OutboxMessage]) {
+        self.item = item
+        self.node = node
+        self.limit = limit
+        self.outbox = outbox
+    }
+}
+
 extension PubSubStore {
+    /// One `appendItem` after the other (stores without group commit).
+    public func appendItems(_ appends: [ItemAppend]) async -> [Result<[String], any Error>] {
+        var results: [Result<[String], any Error>] = []
+        results.reserveCapacity(appends.count)
+        for append in appends {
+            do {
+                results.append(.success(try await appendItem(
+                    append.item, to: append.node, keepingAtMost: append.limit, outbox: append.outbox)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
     /// ``appendItem(_:to:keepingAtMost:outbox:)`` with nothing to forward.
     public func appendItem(_ item: Item, to node: NodeID, keepingAtMost limit: Int?) async throws -> [String] {
         try await appendItem(item, to: node, keepingAtMost: limit, outbox: [])

@@ -11,14 +11,21 @@ extension EmbeddedStore {
     ) async throws -> [String] {
         // Group commit: concurrent appends share one transaction, so one WAL fsync (synchronous=FULL)
         // per batch; each caller resumes after its batch committed, i.e. once its item is durable.
-        try await appends.submit(PendingAppend(item: item, node: node, limit: limit, outbox: outbox)) { batch in
+        try await appends.submit(ItemAppend(item: item, node: node, limit: limit, outbox: outbox)) { batch in
+            try await self.database().write { db in try batch.map { try Self.append($0, in: db) } }
+        }
+    }
+
+    /// Many appends, one submission to the same group commit (``PubSubStore/appendItems(_:)``).
+    public func appendItems(_ appends: [ItemAppend]) async -> [Result<[String], any Error>] {
+        await self.appends.submit(all: appends) { batch in
             try await self.database().write { db in try batch.map { try Self.append($0, in: db) } }
         }
     }
 
     /// One append inside the batch's transaction: the upsert and the trim commit together or not at
     /// all (XEP-0060 §13.1, STYLE.md §7). Returns the evicted ids, oldest first.
-    private static func append(_ pending: PendingAppend, in db: Database) throws -> [String] {
+    private static func append(_ pending: ItemAppend, in db: Database) throws -> [String] {
         let (item, node) = (pending.item, pending.node)
         // Cached statements: compiled once per connection. Compiling each time cost more than the
         // writes themselves (SQLite's parser plus GRDB's authorizer callback on every column, ~25 %
@@ -132,12 +139,4 @@ extension EmbeddedStore {
             return ids
         }
     }
-}
-
-/// One queued `appendItem` call.
-struct PendingAppend: Sendable {
-    let item: Item
-    let node: NodeID
-    let limit: Int?
-    let outbox: [OutboxMessage]
 }

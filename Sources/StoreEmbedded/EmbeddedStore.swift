@@ -20,7 +20,7 @@ public final class EmbeddedStore: AccountStorage {
     /// nil once closed: calls after `close()` throw `StorageClosedError`, like the in-memory store.
     private let pool: Mutex<DatabasePool?>
     /// Concurrent `appendItem` calls, written in batches (`EmbeddedStore+PubSubItems.swift`).
-    let appends = GroupCommit<PendingAppend, [String]>(maximumBatch: 512)
+    let appends = GroupCommit<ItemAppend, [String]>(maximumBatch: 512)
 
     /// Opens (creating directories and the file if needed) the SQLite database at `path` in WAL
     /// mode and applies the migrations it has not seen yet.

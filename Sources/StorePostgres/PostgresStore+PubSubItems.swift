@@ -12,7 +12,14 @@ extension PostgresStore {
     ) async throws -> [String] {
         // Group commit: concurrent appends go to the server together, one statement (so one round
         // trip and one commit) per batch; each caller resumes once its batch has committed.
-        try await appends.submit(PendingAppend(item: item, node: node, limit: limit, outbox: outbox)) { batch in
+        try await appends.submit(ItemAppend(item: item, node: node, limit: limit, outbox: outbox)) { batch in
+            try await self.append(batch)
+        }
+    }
+
+    /// Many appends, one submission to the same group commit (``PubSubStore/appendItems(_:)``).
+    public func appendItems(_ appends: [ItemAppend]) async -> [Result<[String], any Error>] {
+        await self.appends.submit(all: appends) { batch in
             try await self.append(batch)
         }
     }
@@ -20,7 +27,7 @@ extension PostgresStore {
     /// Writes a batch with `pubsub_append_items` (migration 002), which runs `pubsub_append_item` per
     /// entry: lock the node row, upsert (an overwrite becomes the newest, XEP-0060 §13.1), delete the
     /// oldest beyond the limit. Returns each append's evicted ids, oldest first.
-    private func append(_ batch: [PendingAppend]) async throws -> [[String]] {
+    private func append(_ batch: [ItemAppend]) async throws -> [[String]] {
         // Stable sort by node: batches lock node rows in one order, and each node keeps arrival order.
         let order = batch.indices.sorted { (batch[$0].node, $0) < (batch[$1].node, $1) }
         let sorted = order.map { batch[$0] }
@@ -188,12 +195,4 @@ enum MicrosecondThreshold {
         while date(threshold) < cutoff { threshold += 1 }
         return threshold
     }
-}
-
-/// One queued `appendItem` call.
-struct PendingAppend: Sendable {
-    let item: Item
-    let node: NodeID
-    let limit: Int?
-    let outbox: [OutboxMessage]
 }

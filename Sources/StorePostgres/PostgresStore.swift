@@ -25,7 +25,7 @@ public final class PostgresStore: AccountStorage {
     private let running: Mutex<Running?>
     let logger: Logger
     /// Concurrent `appendItem` calls, written in batches (`PostgresStore+PubSubItems.swift`).
-    let appends = GroupCommit<PendingAppend, [String]>(maximumBatch: 256)
+    let appends = GroupCommit<ItemAppend, [String]>(maximumBatch: 256)
 
     private init(running: Running, logger: Logger) {
         self.running = Mutex(running)

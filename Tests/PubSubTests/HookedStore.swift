@@ -12,6 +12,8 @@ struct HookedStore: PubSubStore {
         var beforeAffiliationRead: @Sendable () async -> Void = {}
         var afterAppend: @Sendable (Item) async -> Void = { _ in }
         var beforeSubscriptionsRead: @Sendable () async -> Void = {}
+        /// A many-at-once append with the item ids it was given (then each goes through `appendItem`).
+        var beforeAppendItems: @Sendable ([String]) async -> Void = { _ in }
     }
 
     let base = InMemoryPubSubStore()
@@ -60,6 +62,19 @@ struct HookedStore: PubSubStore {
         let evicted = await base.appendItem(item, to: node, keepingAtMost: limit, outbox: outbox)
         await hooks.afterAppend(item)
         return evicted
+    }
+    func appendItems(_ appends: [ItemAppend]) async -> [Result<[String], any Error>] {
+        await hooks.beforeAppendItems(appends.map(\.item.id))
+        var outcomes: [Result<[String], any Error>] = []
+        for append in appends {
+            do {
+                outcomes.append(.success(try await appendItem(
+                    append.item, to: append.node, keepingAtMost: append.limit, outbox: append.outbox)))
+            } catch {
+                outcomes.append(.failure(error))
+            }
+        }
+        return outcomes
     }
     func retractItems(_ ids: [String], from node: NodeID) async throws -> [String] { await base.retractItems(ids, from: node) }
     func purgeItems(in node: NodeID) async throws -> [String] { await base.purgeItems(in: node) }

@@ -90,4 +90,44 @@ import Testing
         ])
         #expect(try await f.items("full").items.map(\.id) == ["b", "a"])
     }
+
+    /// Runs from several requesters (one loop turn's sessions): each publish has the outcome it
+    /// would have alone, the plain appends reach the store in one submission, the rest one by one,
+    /// and the notifications follow in run order.
+    @Test func runsFromSeveralRequestersShareOneStoreSubmission() async throws {
+        let submissions = Mutex<[[String]]>([])
+        let store = HookedStore(hooks: HookedStore.Hooks(
+            beforeAppendItems: { ids in submissions.withLock { $0.append(ids) } }))
+        let f = Fixture(store: store)
+        try await f.createNode("temp")   // publish model "publishers": bob may not publish
+        try await f.createNode("open") { $0.publishModel = .open }
+        try await f.createNode("full") { $0.maxItems = 1; $0.publishNodeFull = .reject }
+        try await f.subscribe("temp", alice)
+        var results: [[Result<PubSubResult, PubSubError>]] = []
+        let events = try await f.events {
+            results = await f.service.performPublishes([
+                (commands: [Self.publish("a"), Self.publish("b"), Self.publish("c", to: "full"), Self.publish("d", to: "full")],
+                 actor: .entity(owner)),
+                (commands: [Self.publish("x"), Self.publish("y", to: "open")], actor: .entity(bob)),
+                // Not only publishes: performed as one session's run, in place.
+                (commands: [Self.publish("e"), .retract(node: node("temp"), itemIDs: ["e"], notify: false)],
+                 actor: .entity(owner)),
+            ])
+        }
+        #expect(results == [
+            [.success(.published(node: node("temp"), itemID: "a")), .success(.published(node: node("temp"), itemID: "b")),
+             .success(.published(node: node("full"), itemID: "c")), .failure(.nodeFull)],
+            [.failure(.forbidden), .success(.published(node: node("open"), itemID: "y"))],
+            [.success(.published(node: node("temp"), itemID: "e")), .success(.done)],
+        ])
+        // One submission for a, b and y (the mixed run's e goes alone, in its place).
+        #expect(submissions.withLock { $0 } == [["a", "b", "y"]])
+        let published = events.compactMap { event -> String? in
+            if case .published(_, let item, _, _) = event { return item.id }
+            return nil
+        }
+        #expect(published == ["e", "a", "b", "c", "y"])
+        #expect(try await f.items("temp").items.map(\.id) == ["a", "b"])
+        #expect(try await f.items("full").items.map(\.id) == ["c"])
+    }
 }

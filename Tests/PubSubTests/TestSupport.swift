@@ -43,6 +43,15 @@ struct Fixture {
     let store: InMemoryPubSubStore
     let clock: TestClock
 
+    /// Over a ``HookedStore`` (through the cache as well); `store` is the one underneath its hooks.
+    init(store hooked: HookedStore) {
+        clock = TestClock()
+        store = hooked.base
+        service = PubSubService(
+            jid: jid("pubsub.example.org"), store: CachingPubSubStore(hooked),
+            configuration: PubSubServiceConfiguration(creationPolicy: .anyLocalUser(domain: "example.org")), clock: clock)
+    }
+
     init(roster: StubRoster? = nil, configure: (inout PubSubServiceConfiguration) -> Void = { _ in }) {
         var configuration = PubSubServiceConfiguration(creationPolicy: .anyLocalUser(domain: "example.org"))
         configure(&configuration)

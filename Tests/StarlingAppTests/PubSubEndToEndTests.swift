@@ -198,6 +198,66 @@ import XMPPTestSupport
         }
     }
 
+    /// Many devices publishing at the same moment: their runs reach the service together (one loop
+    /// turn's sessions in one hand-over, ComponentInbox), yet each device gets its own results, in
+    /// its order, and exactly its items are stored.
+    @Test func devicesPublishingAtOnceEachGetTheirOwnResultsInOrder() async throws {
+        let dataDir = try StarlingServiceTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dataDir) }
+        let configuration = StarlingServiceTests.configuration(dataDir: dataDir)
+        let admin = UserAdministration(configuration: configuration, logger: Logger(label: "test"))
+        try await admin.add("device", password: "d-secret")
+        try await StarlingServiceTests.withService(configuration) { addresses in
+            let port = addresses[1].port ?? 0
+            let count = 8, items = 6
+            var devices: [TestClient] = []
+            for index in 0..<count {
+                let device = try await Self.login(port: port, "device", "d-secret", resource: "d\(index)")
+                _ = try await Self.request(device, "c\(index)", .set, Self.create("site/d\(index)", type: "leaf", parent: nil))
+                devices.append(device)
+            }
+            func publish(_ device: Int, _ item: Int) throws -> String {
+                let id = "\(device)-\(item)"
+                return IQ(type: .set, id: "p\(id)", to: try JID("pubsub.localhost"), payload: Element(
+                    "pubsub", namespace: Self.pubsub, children: [
+                        Element("publish", namespace: Self.pubsub, ["node": "site/d\(device)"], children: [
+                            Element("item", namespace: Self.pubsub, ["id": id], children: [
+                                Element("reading", namespace: "urn:example:sensor", text: id),
+                            ]),
+                        ]),
+                    ])).element.serialized(streamNamespace: Namespace.client)
+            }
+            // Every device's run in one write, all at once.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, device) in devices.enumerated() {
+                    let run = try (0..<items).map { try publish(index, $0) }.joined()
+                    group.addTask { try await device.send(run) }
+                }
+                try await group.waitForAll()
+            }
+            for (index, device) in devices.enumerated() {
+                var replies: [String] = []
+                while replies.count < items {
+                    let reply = try await device.nextElement("device \(index) reply \(replies.count + 1)")
+                    guard reply.name == "iq" else { continue }
+                    replies.append("\(reply[attribute: "id"] ?? "?"):\(reply[attribute: "type"] ?? "?")")
+                }
+                #expect(replies == (0..<items).map { "p\(index)-\($0):result" })
+                let retrieve = Element("pubsub", namespace: Self.pubsub, children: [
+                    Element("items", namespace: Self.pubsub, ["node": "site/d\(index)"]),
+                ])
+                let stored = try await Self.request(device, "i\(index)", .get, retrieve)
+                let ids = stored.child("pubsub", namespace: Self.pubsub)?.child("items", namespace: Self.pubsub)?
+                    .children.compactMap { child -> String? in
+                        guard case .element(let item) = child else { return nil }
+                        return item[attribute: "id"]
+                    }
+                #expect(Set(ids ?? []) == Set((0..<items).map { "\(index)-\($0)" }))
+            }
+            for device in devices { await device.close() }
+        }
+    }
+
     /// XEP-0060 §6.1.4 and §8.6: on an authorize node a subscription waits for the owner, who gets
     /// a form by message and answers with it submitted; then items flow.
     @Test func ownerApprovesAPendingSubscriptionByMessage() async throws {

@@ -69,6 +69,28 @@ import XMPPCore
         }
     }
 
+    /// `appendItems`: the same outcomes as the appends one by one, in order per node, each its own.
+    @Test(arguments: StoreKind.available)
+    func manyAppendsAtOnceActAsOneByOne(_ kind: StoreKind) async throws {
+        try await kind.withPubSubStore { store async throws in
+            let (a, b) = (try F.node("a"), try F.node("b"))
+            for name in ["a", "b"] { _ = try await store.createNode(F.makeNode(name), owner: try JID(F.owner)) }
+            let appends = try [
+                ItemAppend(item: F.item("a1", 1), node: a, limit: 2, outbox: []),
+                ItemAppend(item: F.item("b1", 2), node: b, limit: nil, outbox: []),
+                ItemAppend(item: F.item("a2", 3), node: a, limit: 2, outbox: []),
+                ItemAppend(item: F.item("a3", 4), node: a, limit: 2, outbox: []),
+                ItemAppend(item: F.item("x", 5), node: F.node("missing"), limit: 1, outbox: []),
+                ItemAppend(item: F.item("a4", 6), node: a, limit: 2, outbox: []),
+            ]
+            let outcomes = try await store.appendItems(appends).map { try $0.get() }
+            #expect(outcomes == [[], [], [], ["a1"], [], ["a2"]])
+            #expect(try await store.items(in: a, query: .all).items.map(\.id) == ["a3", "a4"])
+            #expect(try await store.items(in: b, query: .all).items.map(\.id) == ["b1"])
+            #expect(await store.appendItems([]).isEmpty)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func queriesFollowCursorOrder(_ kind: StoreKind) async throws {
         try await kind.withPubSubStore { store async throws in

@@ -53,8 +53,39 @@ final class PubSubComponent: ComponentHandler {
                 continue
             }
             let results = await service.performPublishes(publishes.map(\.command), as: .entity(session.jid))
-            for (publish, result) in zip(publishes, results) {
-                session.send(reply(to: publish.iq, command: publish.command, result: result, from: session.jid))
+            session.send(zip(publishes, results).map { publish, result in
+                reply(to: publish.iq, command: publish.command, result: result, from: session.jid)
+            })
+        }
+    }
+
+    /// One event-loop turn's batches from many sessions: the sessions that sent only publishes go
+    /// to the service together (one actor entry, one store submission for all their items); any
+    /// other session is handled as alone, concurrently with the rest. Each session's replies leave
+    /// in its request order.
+    func handle(_ batches: [ComponentBatch]) async {
+        var publishing: [(batch: ComponentBatch, publishes: [(iq: IQ, command: PubSubCommand)])] = []
+        var others: [ComponentBatch] = []
+        for batch in batches {
+            let publishes = batch.stanzas.compactMap(Self.publish)
+            if publishes.count == batch.stanzas.count {
+                publishing.append((batch, publishes))
+            } else {
+                others.append(batch)
+            }
+        }
+        await withDiscardingTaskGroup { group in
+            for batch in others { group.addTask { await self.handle(batch.stanzas, from: batch.session) } }
+            guard !publishing.isEmpty else { return }
+            let results = await service.performPublishes(publishing.map { entry in
+                (commands: entry.publishes.map(\.command), actor: Requester.entity(entry.batch.session.jid))
+            })
+            for (entry, outcomes) in zip(publishing, results) {
+                let from = entry.batch.session.jid
+                let replies = zip(entry.publishes, outcomes).map { publish, result in
+                    reply(to: publish.iq, command: publish.command, result: result, from: from)
+                }
+                entry.batch.session.send(replies)
             }
         }
     }

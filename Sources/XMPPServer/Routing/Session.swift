@@ -50,6 +50,14 @@ public final class Session: Sendable, Hashable, CustomStringConvertible {
         send(buffer)
     }
 
+    /// Several stanzas in order, serialized here into one buffer and handed to the event loop once.
+    public func send(_ elements: [Element]) {
+        guard !elements.isEmpty else { return }
+        var buffer = channel.allocator.buffer(capacity: 256 * elements.count)
+        for element in elements { element.write(to: &buffer, streamNamespace: Namespace.client) }
+        send(buffer)
+    }
+
     /// Writes already-serialized stanza bytes (shared by fan-out); safe from any thread. Stanzas
     /// keep the order of the calls from one thread.
     public func send(_ bytes: ByteBuffer) {

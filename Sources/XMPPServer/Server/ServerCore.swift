@@ -15,6 +15,8 @@ public final class ServerCore: Sendable {
     public let domainJID: JID
     private let channels = Mutex<[ObjectIdentifier: Channel]>([:])
     private let components = Mutex<[String: any ComponentHandler]>([:])
+    /// Per event loop, the component hand-overs of its current loop turn.
+    private let inboxes = Mutex<[ObjectIdentifier: ComponentInbox]>([:])
     let im: InstantMessaging
 
     public init(configuration: ServerConfiguration, storage: any AccountStorage, logger: Logger) throws {
@@ -117,9 +119,19 @@ public final class ServerCore: Sendable {
     }
 
     /// Stanzas from one session that follow each other to one component, handed over together
-    /// and handled in order; the future completes when the last is handled.
+    /// and handled in order; the future completes when the last is handled. On the session's loop:
+    /// the batch joins the other sessions' of this loop turn (``ComponentInbox``).
     func handle(_ stanzas: [Stanza], by component: any ComponentHandler, from session: Session) -> EventLoopFuture<Void> {
-        session.eventLoop.makeFutureWithTask { await component.handle(stanzas, from: session) }
+        let loop = session.eventLoop
+        let inbox = inboxes.withLock { inboxes in
+            if let inbox = inboxes[ObjectIdentifier(loop)] { return inbox }
+            let inbox = ComponentInbox(eventLoop: loop)
+            inboxes[ObjectIdentifier(loop)] = inbox
+            return inbox
+        }
+        let batch = ComponentBatch(session: session, stanzas: stanzas)
+        guard loop.inEventLoop else { return loop.flatSubmit { inbox.add(batch, for: component) } }
+        return inbox.add(batch, for: component)
     }
 
     /// XEP-0077 registration before authentication.
@@ -146,6 +158,10 @@ public protocol ComponentHandler: Sendable {
     /// Handles stanzas that one session sent in a row to the component, in order (RFC 6120 §10.1),
     /// so that a component may do their common work once (the default handles them one by one).
     func handle(_ stanzas: [Stanza], from session: Session) async
+    /// Handles the batches that several sessions handed over in one event-loop turn: each in
+    /// order, the sessions independently of each other, so a component may do their common work
+    /// once (the default handles the sessions concurrently, each with the method above).
+    func handle(_ batches: [ComponentBatch]) async
     /// disco#items entry for the server's item list (XEP-0030 §4).
     var discoName: String? { get }
 }
@@ -153,5 +169,15 @@ public protocol ComponentHandler: Sendable {
 extension ComponentHandler {
     public func handle(_ stanzas: [Stanza], from session: Session) async {
         for stanza in stanzas { await handle(stanza, from: session) }
+    }
+
+    public func handle(_ batches: [ComponentBatch]) async {
+        if batches.count == 1, let only = batches.first {
+            await handle(only.stanzas, from: only.session)
+            return
+        }
+        await withDiscardingTaskGroup { group in
+            for batch in batches { group.addTask { await self.handle(batch.stanzas, from: batch.session) } }
+        }
     }
 }
