@@ -188,7 +188,7 @@ EOF
 start_ejabberd() {
     ejabberdctl_private foreground >>"$WORK/ejabberd/server.log" 2>&1 &
     SERVER_PID=$!
-    wait_port "$PORT_ejabberd" 60 || return 1
+    wait_port "$PORT_ejabberd" 180 || return 1   # the first start after boot (epmd, cold caches) can take over a minute
     # The listener opens before every module has started; status says when the node is up.
     local deadline=$((SECONDS + 60))
     until ejabberdctl_private status >/dev/null 2>&1; do
