@@ -118,6 +118,24 @@ extension PubSubService {
         fanOutCache = FanOutCache(generation: fanOutCache.generation &+ 1)
     }
 
+    /// After `node` was created: nothing cached about other nodes changes (a new node has no
+    /// children and no subscriptions, so it is nobody's ancestor and adds no recipients), so only
+    /// entries under its own id go, which could be left from a deleted namesake by a computation
+    /// that was in flight across the deletion. The generation moves on, so computations in flight
+    /// now store nothing. With `subscriptionsKnownEmpty` (no subscription or graph change finished
+    /// while the creation was awaited) its empty subscription list is recorded, so the node's first
+    /// publish reads nothing: a fleet of devices auto-creating their nodes costs no flush and no reads.
+    func forgetFanOut(of node: NodeID, subscriptionsKnownEmpty: Bool) {
+        fanOutCache.generation &+= 1
+        fanOutCache.ancestors[node] = nil
+        for kind in [NotificationKind.items, .nodes] {
+            for includeNode in [false, true] {
+                fanOutCache.recipients[RecipientsKey(node: node, kind: kind, includeNode: includeNode)] = nil
+            }
+        }
+        fanOutCache.subscriptions[node] = subscriptionsKnownEmpty ? [] : nil
+    }
+
     func cachedSubscriptions(on node: NodeID) async throws(PubSubError) -> [Subscription] {
         if let cached = fanOutCache.subscriptions[node] { return cached }
         let generation = fanOutCache.generation

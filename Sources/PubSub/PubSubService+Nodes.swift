@@ -24,8 +24,9 @@ extension PubSubService {
             try await checkAssociation(of: id, with: parent, as: actor)
         }
         let node = Node(id: id, configuration: nodeConfiguration, creator: actor.bareJID, created: now())
+        let generation = fanOutCache.generation
         guard try await stored({ try await store.createNode(node, owner: actor.bareJID) }) else { throw .nodeExists }
-        invalidateFanOut()
+        forgetFanOut(of: id, subscriptionsKnownEmpty: fanOutCache.generation == generation)
         if !node.parents.isEmpty {
             let recipients = try await recipients(for: node, kind: .nodes, includeNode: false)
             emit(.nodeCreated(node: id, recipients: recipients))

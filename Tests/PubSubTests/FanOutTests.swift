@@ -1,6 +1,8 @@
 import Foundation
 import PubSub
+import Synchronization
 import Testing
+import XMPPCore
 
 /// Recipients of a publish to a leaf across the XEP-0248 tree site-a > site-a/floor-2 > site-a/floor-2/temp.
 @Suite struct FanOutTests {
@@ -123,5 +125,32 @@ import Testing
         #expect(events == [.nodeCreated(node: node("site-a/floor-2/humidity"), recipients: [
             Recipient(jid: alice, subscriptionIDs: [watcher.id], collections: [node("site-a")]),
         ])])
+    }
+
+    /// A creation changes no other node's fan-out and records the new node's empty subscription
+    /// list: devices auto-creating nodes neither flush the cache nor cost a read at first publish.
+    @Test func creatingANodeKeepsTheFanOutCacheOfOthers() async throws {
+        let reads = Mutex(0)
+        let f = Fixture(store: HookedStore(hooks: HookedStore.Hooks(
+            beforeSubscriptionsRead: { reads.withLock { $0 += 1 } })))
+        try await f.createNode("a")
+        try await f.subscribe("a", alice)
+        try await f.publish("a")
+        #expect(reads.withLock { $0 } == 1)   // the subscription emptied a's entry
+        try await f.createNode("b")
+        let events = try await f.events {
+            try await f.publish("b")
+            try await f.publish("a")
+        }
+        #expect(reads.withLock { $0 } == 1)
+        let recipients = events.compactMap { event -> [JID]? in
+            if case .published(_, _, _, let recipients) = event { return recipients.map(\.jid) }
+            return nil
+        }
+        #expect(recipients == [[], [alice]])
+        // A later subscription to the new node is seen at once.
+        try await f.subscribe("b", bob)
+        let later = try await f.events { try await f.publish("b") }
+        #expect(later.contains { if case .published(_, _, _, let r) = $0 { r.map(\.jid) == [bob] } else { false } })
     }
 }
