@@ -186,9 +186,23 @@ EOF
 }
 
 start_ejabberd() {
-    ejabberdctl_private foreground >>"$WORK/ejabberd/server.log" 2>&1 &
-    SERVER_PID=$!
-    wait_port "$PORT_ejabberd" 180 || return 1   # the first start after boot (epmd, cold caches) can take over a minute
+    # The first start after boot (epmd, cold caches) can take over a minute; a start right after a
+    # stop sometimes exits at once (the old node not yet gone from epmd): then it is started again.
+    local attempt deadline
+    for attempt in 1 2 3; do
+        ejabberdctl_private foreground >>"$WORK/ejabberd/server.log" 2>&1 &
+        SERVER_PID=$!
+        deadline=$((SECONDS + 180))
+        until (exec 3<>"/dev/tcp/127.0.0.1/$PORT_ejabberd") 2>/dev/null; do
+            kill -0 "$SERVER_PID" 2>/dev/null && [ $SECONDS -lt $deadline ] || break
+            sleep 0.2
+        done
+        (exec 3<>"/dev/tcp/127.0.0.1/$PORT_ejabberd") 2>/dev/null && break
+        kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null
+        [ "$attempt" -lt 3 ] || return 1
+        echo "ejabberd did not listen (attempt $attempt); starting it again" >&2
+        sleep 3
+    done
     # The listener opens before every module has started; status says when the node is up.
     local deadline=$((SECONDS + 60))
     until ejabberdctl_private status >/dev/null 2>&1; do
