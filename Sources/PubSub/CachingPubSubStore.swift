@@ -25,6 +25,25 @@ public final class CachingPubSubStore: PubSubStore {
         var generation: UInt64 = 0
         var nodes: [NodeID: Node?] = [:]
         var affiliations: [NodeID: NodeAffiliations] = [:]
+        /// JID entries across every node's `known`, so the bound holds for the total, not per node.
+        var affiliationEntries = 0
+
+        mutating func forgetAffiliations(of node: NodeID) {
+            if let removed = affiliations.removeValue(forKey: node) { affiliationEntries -= max(removed.known.count, 1) }
+        }
+
+        /// Stores `entry` for `node` (replacing what was there); when the total would pass `capacity`,
+        /// every node's entries go first.
+        mutating func setAffiliations(_ entry: NodeAffiliations, of node: NodeID, capacity: Int) {
+            forgetAffiliations(of: node)
+            let added = max(entry.known.count, 1)   // an empty complete list still takes a slot
+            if affiliationEntries + added > capacity {
+                affiliations.removeAll(keepingCapacity: true)
+                affiliationEntries = 0
+            }
+            affiliations[node] = entry
+            affiliationEntries += added
+        }
     }
 
     /// What is known of one node's affiliations, by bare JID.
@@ -35,7 +54,8 @@ public final class CachingPubSubStore: PubSubStore {
     }
 
     private let caches = Mutex(Caches())
-    /// Entries kept per cache before it starts over (a bound, not an eviction policy).
+    /// Entries kept per cache before it starts over (a bound, not an eviction policy): nodes, and
+    /// affiliation entries summed over all nodes.
     private let capacity: Int
 
     public init(_ base: any PubSubStore, capacity: Int = 100_000) {
@@ -48,6 +68,7 @@ public final class CachingPubSubStore: PubSubStore {
             caches.generation &+= 1
             caches.nodes.removeAll(keepingCapacity: true)
             caches.affiliations.removeAll(keepingCapacity: true)
+            caches.affiliationEntries = 0
         }
     }
 
@@ -75,9 +96,9 @@ public final class CachingPubSubStore: PubSubStore {
         let loaded = try await base.affiliation(of: jid, on: node)
         caches.withLock { caches in
             guard caches.generation == generation else { return }
-            if caches.affiliations.count >= capacity { caches.affiliations.removeAll(keepingCapacity: true) }
-            if caches.affiliations[node]?.known.count ?? 0 >= capacity { caches.affiliations[node] = nil }
-            caches.affiliations[node, default: NodeAffiliations()].known[bare] = loaded
+            var entry = caches.affiliations[node] ?? NodeAffiliations()
+            entry.known[bare] = loaded
+            caches.setAffiliations(entry, of: node, capacity: capacity)
         }
         return loaded
     }
@@ -100,10 +121,10 @@ public final class CachingPubSubStore: PubSubStore {
             let undisturbed = caches.generation == before
             caches.generation &+= 1
             caches.nodes[node.id] = nil   // "no such node", or a deleted namesake
-            caches.affiliations[node.id] = nil
+            caches.forgetAffiliations(of: node.id)
             guard undisturbed else { return }
-            if caches.affiliations.count >= capacity { caches.affiliations.removeAll(keepingCapacity: true) }
-            caches.affiliations[node.id] = NodeAffiliations(known: owner.map { [$0.bare: .owner] } ?? [:], complete: true)
+            caches.setAffiliations(
+                NodeAffiliations(known: owner.map { [$0.bare: .owner] } ?? [:], complete: true), of: node.id, capacity: capacity)
         }
         return true
     }

@@ -53,7 +53,7 @@ extension PubSubService {
         if includeNode {
             matched += try await cachedSubscriptions(on: node.id).map { ($0, nil) }
         }
-        let ancestors = try await cachedAncestors(of: node)
+        let (ancestors, complete) = try await ancestorsWithCompleteness(of: node)
         for (ancestor, distance) in ancestors.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
             for subscription in try await cachedSubscriptions(on: ancestor)
             where kind.accepts(subscription.options.subscriptionType)
@@ -63,7 +63,9 @@ extension PubSubService {
             }
         }
         let list = group(matched, at: now)
-        if fanOutCache.generation == generation {
+        // A list built over a missing ancestor is not kept: creating that ancestor later would not
+        // clear it (see `cachedAncestors(of:)`).
+        if complete, fanOutCache.generation == generation {
             // The list changes by itself only when one of its subscriptions expires (§6.3.7 `expire`).
             let validUntil = matched.compactMap { $0.subscription.options.expire }.filter { $0 > now }.min()
             fanOutCache.recipients[key] = (list, validUntil)
@@ -119,7 +121,8 @@ extension PubSubService {
     }
 
     /// After `node` was created: nothing cached about other nodes changes (a new node has no
-    /// children and no subscriptions, so it is nobody's ancestor and adds no recipients), so only
+    /// children and no subscriptions, so it is nobody's ancestor and adds no recipients; nothing is
+    /// cached that was computed while a parent id named no node, see `ancestorsWithCompleteness`), so only
     /// entries under its own id go, which could be left from a deleted namesake by a computation
     /// that was in flight across the deletion. The generation moves on, so computations in flight
     /// now store nothing. With `subscriptionsKnownEmpty` (no subscription or graph change finished
@@ -146,9 +149,19 @@ extension PubSubService {
 
     /// Ancestors of `node` with their shortest distance, by breadth-first search up `collections`.
     func cachedAncestors(of node: Node) async throws(PubSubError) -> [NodeID: Int] {
-        if let cached = fanOutCache.ancestors[node.id] { return cached }
+        try await ancestorsWithCompleteness(of: node).distances
+    }
+
+    /// Ancestors of `node` with their shortest distance, and whether every one of them was found in
+    /// the store. A parent id can name no node for a moment (a create naming a collection that is
+    /// being deleted, a graph change racing a deletion); such a search is not cached, because the
+    /// missing node, once created with parents of its own, would add ancestors that a cached answer
+    /// lacks, and `forgetFanOut(of:)` clears only entries under the created node's own id.
+    func ancestorsWithCompleteness(of node: Node) async throws(PubSubError) -> (distances: [NodeID: Int], complete: Bool) {
+        if let cached = fanOutCache.ancestors[node.id] { return (cached, true) }
         let generation = fanOutCache.generation
         var distances: [NodeID: Int] = [:]
+        var complete = true
         var frontier = node.parents.map { ($0, 1) }
         var index = 0
         while index < frontier.count {
@@ -158,9 +171,11 @@ extension PubSubService {
             distances[id] = distance
             if let parent = try await stored({ try await store.node(id) }) {
                 frontier.append(contentsOf: parent.parents.map { ($0, distance + 1) })
+            } else {
+                complete = false
             }
         }
-        if fanOutCache.generation == generation { fanOutCache.ancestors[node.id] = distances }
-        return distances
+        if complete, fanOutCache.generation == generation { fanOutCache.ancestors[node.id] = distances }
+        return (distances, complete)
     }
 }

@@ -53,10 +53,11 @@ extension PubSubService {
 
     /// Runs of publishes from several requesters at once (one event-loop turn's worth from many
     /// sessions, each run in the order its requester sent it). Every publish is checked and given
-    /// its item and publication time in turn, as ``performPublishes(_:as:)`` would; then the plain
-    /// appends (persistent nodes that evict rather than reject when full) go to the store in one
-    /// ``PubSubStore/appendItems(_:)`` call, so they share group commits and this actor waits once
-    /// instead of once per publish; the rest are stored one by one; notifications follow, in order.
+    /// its item and publication time in turn, as ``performPublishes(_:as:)`` would; then the runs
+    /// made only of plain appends (persistent nodes that evict rather than reject when full) go to
+    /// the store in one ``PubSubStore/appendItems(_:)`` call, so they share group commits and this
+    /// actor waits once instead of once per publish; the other runs are stored one publish at a
+    /// time, each in its own order; notifications follow, in order.
     /// Each outcome is what `perform` would have returned for that publish alone. A run holding
     /// anything other than publishes is performed as ``performPublishes(_:as:)`` performs it.
     public func performPublishes(_ runs: [(commands: [PubSubCommand], actor: Requester)])
@@ -80,22 +81,25 @@ extension PubSubService {
                 }
             }
         }
-        // Store: the plain appends together, the others (node-full rejection, transient nodes) alone.
+        // Store: the runs made only of plain appends together; a run holding any other publish
+        // (node-full rejection, a transient node's outbox copies) one by one, in its own order, so
+        // nothing of one requester is stored out of the order it was sent in.
         var evicted: [[String]?] = Array(repeating: nil, count: prepared.count)
-        let plain = prepared.indices.filter { Self.isPlainAppend(prepared[$0].publish.node.configuration) }
-        let appends = plain.map { i in
+        let sequentialRuns = Set(prepared.filter { !Self.isPlainAppend($0.publish.node.configuration) }.map(\.run))
+        let together = prepared.indices.filter { !sequentialRuns.contains(prepared[$0].run) }
+        let appends = together.map { i in
             let publish = prepared[i].publish
             return ItemAppend(item: publish.item, node: publish.node.id,
                               limit: effectiveMaxItems(publish.node.configuration), outbox: publish.outbox)
         }
-        for (i, outcome) in zip(plain, await store.appendItems(appends)) {
+        for (i, outcome) in zip(together, await store.appendItems(appends)) {
             switch outcome {
             case .success(let ids): evicted[i] = ids
             case .failure(let error as PubSubError): results[prepared[i].run][prepared[i].index] = .failure(error)
             case .failure(let error): results[prepared[i].run][prepared[i].index] = .failure(.storeFailure(String(describing: error)))
             }
         }
-        for i in prepared.indices where !Self.isPlainAppend(prepared[i].publish.node.configuration) {
+        for i in prepared.indices where sequentialRuns.contains(prepared[i].run) {
             do {
                 evicted[i] = try await storePublished(prepared[i].publish)
             } catch {

@@ -33,6 +33,20 @@ import XMPPCore
         #expect(try await cache.affiliation(of: owner, on: n) == .none)
     }
 
+    /// The bound counts affiliation entries over all nodes, not per node: with room for two, a third
+    /// entry on another node starts the cache over (a per-node bound would let it grow to capacity²).
+    @Test func theAffiliationBoundCountsEntriesOfEveryNode() async throws {
+        let probe = Probe()
+        let cache = CachingPubSubStore(probe.store(), capacity: 2)
+        let (a, b) = (node("a"), node("b"))
+        for reader in [alice, bob] { #expect(try await cache.affiliation(of: reader, on: a) == .none) }
+        for reader in [alice, bob] { #expect(try await cache.affiliation(of: reader, on: a) == .none) }
+        #expect(probe.affiliationReads.withLock { $0 } == 2)   // two entries fit
+        #expect(try await cache.affiliation(of: alice, on: b) == .none)
+        #expect(try await cache.affiliation(of: alice, on: a) == .none)
+        #expect(probe.affiliationReads.withLock { $0 } == 4)   // the third entry started over
+    }
+
     @Test func creatingANodeKeepsTheOthersAndForgetsWhatWasReadBeforeIt() async throws {
         let probe = Probe()
         let cache = CachingPubSubStore(probe.store())

@@ -153,4 +153,21 @@ import XMPPCore
         let later = try await f.events { try await f.publish("b") }
         #expect(later.contains { if case .published(_, _, _, let r) = $0 { r.map(\.jid) == [bob] } else { false } })
     }
+    /// A node whose parent id names no node for a moment (a create racing the parent's deletion) must
+    /// not keep a fan-out computed without that parent: once the parent is created under a collection,
+    /// the collection's subscribers hear the node's publishes.
+    @Test func aMissingAncestorIsNotCachedAcrossItsCreation() async throws {
+        let f = Fixture()
+        try await f.createNode("q", type: .collection)
+        try await f.subscribe("q", bob, options: SubscriptionOptions(subscriptionType: .items, subscriptionDepth: .all))
+        var configuration = NodeConfiguration.defaults(for: .leaf)
+        configuration.collections = [node("p")]
+        #expect(await f.store.createNode(
+            Node(id: node("x"), configuration: configuration, creator: owner, created: f.clock.now()), owner: owner))
+        let before = try await f.events { try await f.publish("x") }
+        #expect(before.contains { if case .published(_, _, _, let r) = $0 { r.isEmpty } else { false } })
+        try await f.createNode("p", type: .collection, parents: ["q"])
+        let after = try await f.events { try await f.publish("x") }
+        #expect(after.contains { if case .published(_, _, _, let r) = $0 { r.map(\.jid) == [bob] } else { false } })
+    }
 }

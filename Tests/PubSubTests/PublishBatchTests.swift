@@ -92,11 +92,14 @@ import Testing
     }
 
     /// Runs from several requesters (one loop turn's sessions): each publish has the outcome it
-    /// would have alone, the plain appends reach the store in one submission, the rest one by one,
-    /// and the notifications follow in run order.
+    /// would have alone, the runs made only of plain appends reach the store in one submission, a run
+    /// holding any other publish is stored one by one in its own order, and the notifications follow
+    /// in run order.
     @Test func runsFromSeveralRequestersShareOneStoreSubmission() async throws {
         let submissions = Mutex<[[String]]>([])
+        let stored = Mutex<[String]>([])
         let store = HookedStore(hooks: HookedStore.Hooks(
+            afterAppend: { item in stored.withLock { $0.append(item.id) } },
             beforeAppendItems: { ids in submissions.withLock { $0.append(ids) } }))
         let f = Fixture(store: store)
         try await f.createNode("temp")   // publish model "publishers": bob may not publish
@@ -106,28 +109,32 @@ import Testing
         var results: [[Result<PubSubResult, PubSubError>]] = []
         let events = try await f.events {
             results = await f.service.performPublishes([
-                (commands: [Self.publish("a"), Self.publish("b"), Self.publish("c", to: "full"), Self.publish("d", to: "full")],
-                 actor: .entity(owner)),
+                (commands: [Self.publish("a"), Self.publish("b")], actor: .entity(owner)),
                 (commands: [Self.publish("x"), Self.publish("y", to: "open")], actor: .entity(bob)),
+                // A node-full gate between plain appends: this run is stored in its own order.
+                (commands: [Self.publish("p"), Self.publish("c", to: "full"), Self.publish("d", to: "full"), Self.publish("q")],
+                 actor: .entity(owner)),
                 // Not only publishes: performed as one session's run, in place.
                 (commands: [Self.publish("e"), .retract(node: node("temp"), itemIDs: ["e"], notify: false)],
                  actor: .entity(owner)),
             ])
         }
         #expect(results == [
-            [.success(.published(node: node("temp"), itemID: "a")), .success(.published(node: node("temp"), itemID: "b")),
-             .success(.published(node: node("full"), itemID: "c")), .failure(.nodeFull)],
+            [.success(.published(node: node("temp"), itemID: "a")), .success(.published(node: node("temp"), itemID: "b"))],
             [.failure(.forbidden), .success(.published(node: node("open"), itemID: "y"))],
+            [.success(.published(node: node("temp"), itemID: "p")), .success(.published(node: node("full"), itemID: "c")),
+             .failure(.nodeFull), .success(.published(node: node("temp"), itemID: "q"))],
             [.success(.published(node: node("temp"), itemID: "e")), .success(.done)],
         ])
-        // One submission for a, b and y (the mixed run's e goes alone, in its place).
+        // One submission for a, b and y; e went alone in its place, p, c, q one by one after it.
         #expect(submissions.withLock { $0 } == [["a", "b", "y"]])
+        #expect(stored.withLock { $0 } == ["e", "a", "b", "y", "p", "c", "q"])
         let published = events.compactMap { event -> String? in
             if case .published(_, let item, _, _) = event { return item.id }
             return nil
         }
-        #expect(published == ["e", "a", "b", "c", "y"])
-        #expect(try await f.items("temp").items.map(\.id) == ["a", "b"])
+        #expect(published == ["e", "a", "b", "y", "p", "c", "q"])
+        #expect(try await f.items("temp").items.map(\.id).sorted() == ["a", "b", "p", "q"])
         #expect(try await f.items("full").items.map(\.id) == ["c"])
     }
 }
