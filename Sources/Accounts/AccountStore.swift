@@ -6,12 +6,28 @@ public protocol AccountStore: Sendable {
     /// Creates the account; returns false (and changes nothing) when the username is taken.
     func createAccount(_ account: Account) async throws -> Bool
     func account(username: String) async throws -> Account?
+    /// ``account(username:)`` for a caller that is not in a task (an event loop at login): the
+    /// answer goes to `completion`, exactly once, on any thread. The default starts a task; a
+    /// store that has a cheaper way (the embedded store's reader queue) overrides it.
+    func lookUpAccount(username: String, completion: @escaping @Sendable (Result<Account?, any Error>) -> Void)
     /// Replaces the credentials; returns false when there is no such account.
     func updateCredentials(username: String, credentials: [SCRAMCredentials]) async throws -> Bool
     /// Deletes the account and its roster; returns false when there is no such account.
     func deleteAccount(username: String) async throws -> Bool
     /// All usernames, sorted.
     func usernames() async throws -> [String]
+}
+
+extension AccountStore {
+    public func lookUpAccount(username: String, completion: @escaping @Sendable (Result<Account?, any Error>) -> Void) {
+        Task {
+            do {
+                completion(.success(try await account(username: username)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
 }
 
 /// Where rosters live, keyed by the owner's username. Items include entries that only carry a

@@ -104,20 +104,37 @@ public final class EmbeddedStore: AccountStorage {
     }
 
     public func account(username: String) async throws -> Account? {
-        try await database().read { db in
-            // Cached per connection: every login runs these, and compiling them cost more than
-            // running them.
-            guard try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE username = ?"), arguments: [username]
-            ) != nil else { return nil }
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: """
-                    SELECT algorithm, salt, iterations, stored_key, server_key
-                    FROM account_credentials WHERE username = ? ORDER BY position
-                    """),
-                arguments: [username]
-            )
-            return Account(username: username, credentials: try rows.map(Self.credentials(from:)))
+        try await withCheckedThrowingContinuation { continuation in
+            lookUpAccount(username: username) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Every login runs this, so it is one cached statement (compiling it cost more than running
+    /// it), read without a transaction (one statement is its own snapshot), on GRDB's reader
+    /// queue straight from the caller's thread: no task and no hop through the concurrency pool.
+    public func lookUpAccount(username: String, completion: @escaping @Sendable (Result<Account?, any Error>) -> Void) {
+        let pool: DatabasePool
+        do {
+            pool = try database()
+        } catch {
+            return completion(.failure(error))
+        }
+        pool.asyncUnsafeRead { database in
+            completion(Result {
+                let db = try database.get()
+                // No row: no account. One row whose algorithm is NULL: an account without credentials.
+                let rows = try Row.fetchAll(
+                    db.cachedStatement(sql: """
+                        SELECT c.algorithm, c.salt, c.iterations, c.stored_key, c.server_key
+                        FROM accounts a LEFT JOIN account_credentials c ON c.username = a.username
+                        WHERE a.username = ? ORDER BY c.position
+                        """),
+                    arguments: [username]
+                )
+                guard !rows.isEmpty else { return nil }
+                let credentials = try rows.filter { !$0.hasNull(atIndex: 0) }.map(Self.credentials(from:))
+                return Account(username: username, credentials: credentials)
+            })
         }
     }
 

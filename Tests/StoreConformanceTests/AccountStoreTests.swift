@@ -14,6 +14,27 @@ import Testing
         }
     }
 
+    /// The login path's callback form answers as `account(username:)` does, once, closed store included.
+    @Test(arguments: StoreKind.available)
+    func lookUpWithACompletionAnswersAsTheAsyncForm(_ kind: StoreKind) async throws {
+        func lookUp(_ store: any AccountStorage, _ username: String) async -> Result<Account?, any Error> {
+            await withCheckedContinuation { continuation in
+                store.lookUpAccount(username: username) { continuation.resume(returning: $0) }
+            }
+        }
+        let location = try StoreLocation(kind)
+        let store = try await location.open()
+        let alice = Fixtures.account("alice", [Fixtures.sha1, Fixtures.sha256])
+        #expect(try await store.createAccount(alice))
+        #expect(try await store.createAccount(Fixtures.account("bare", [])))
+        #expect(try await lookUp(store, "alice").get() == alice)
+        #expect(try await lookUp(store, "bare").get() == Fixtures.account("bare", []))
+        #expect(try await lookUp(store, "bob").get() == nil)
+        try await store.close()
+        await #expect(throws: StorageClosedError.self) { try await lookUp(store, "alice").get() }
+        await location.remove()
+    }
+
     @Test(arguments: StoreKind.available)
     func duplicateCreateReturnsFalseAndChangesNothing(_ kind: StoreKind) async throws {
         try await kind.withStore { store async throws in

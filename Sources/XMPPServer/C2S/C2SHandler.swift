@@ -275,8 +275,9 @@ final class C2SHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         let storage = core.storage
-        let lookup = context.eventLoop.makeFutureWithTask { try await storage.account(username: local) }
-        wait(for: lookup) { [weak self] result in
+        let lookup = context.eventLoop.makePromise(of: Account?.self)
+        storage.lookUpAccount(username: local) { lookup.completeWith($0) }
+        wait(for: lookup.futureResult) { [weak self] result in
             guard let self else { return }
             switch result {
             case .success(let account):
