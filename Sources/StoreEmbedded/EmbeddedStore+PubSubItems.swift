@@ -30,21 +30,24 @@ extension EmbeddedStore {
         // Cached statements: compiled once per connection. Compiling each time cost more than the
         // writes themselves (SQLite's parser plus GRDB's authorizer callback on every column, ~25 %
         // of the server's CPU in the ingest benchmark).
-        guard try Bool.fetchOne(
-            db.cachedStatement(sql: "SELECT 1 FROM pubsub_nodes WHERE node = ?"), arguments: [node.rawValue]
-        ) != nil else { return [] }
+        // An overwrite takes the new published time, so it becomes the newest. A node deleted
+        // meanwhile fails the foreign key (checked at once, not deferred): that statement alone
+        // is undone, nothing is stored and nothing evicted, as for a node that is gone.
+        do {
+            try db.cachedStatement(sql: """
+                INSERT INTO pubsub_items (node, item_id, publisher, payload, published_us)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (node, item_id) DO UPDATE SET
+                    publisher = excluded.publisher, payload = excluded.payload,
+                    published_us = excluded.published_us
+                """).execute(arguments: [
+                    node.rawValue, item.id, item.publisher?.description, Data(item.payload),
+                    Microseconds.from(item.published),
+                ])
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            return []
+        }
         try insert(pending.outbox, at: item.published, in: db)
-        // An overwrite takes the new published time, so it becomes the newest.
-        try db.cachedStatement(sql: """
-            INSERT INTO pubsub_items (node, item_id, publisher, payload, published_us)
-            VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (node, item_id) DO UPDATE SET
-                publisher = excluded.publisher, payload = excluded.payload,
-                published_us = excluded.published_us
-            """).execute(arguments: [
-                node.rawValue, item.id, item.publisher?.description, Data(item.payload),
-                Microseconds.from(item.published),
-            ])
         guard let limit = pending.limit else { return [] }
         let evicted = try String.fetchAll(
             db.cachedStatement(sql: """
@@ -52,6 +55,9 @@ extension EmbeddedStore {
                 ORDER BY published_us DESC, item_id DESC LIMIT -1 OFFSET ?
                 """),
             arguments: [node.rawValue, max(limit, 0)])
+        guard !evicted.isEmpty else { return [] }
+        // (One DELETE … RETURNING with this SELECT as its subquery was tried: SQLite spent more on
+        // it than on the SELECT and the deletes by primary key.)
         let delete = try db.cachedStatement(sql: "DELETE FROM pubsub_items WHERE node = ? AND item_id = ?")
         for id in evicted {
             try delete.execute(arguments: [node.rawValue, id])
