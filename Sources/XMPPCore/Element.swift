@@ -92,6 +92,19 @@ extension Element {
         }
     }
 
+    /// The first element child, without building `elements`.
+    public var firstElement: Element? {
+        for case .element(let element) in children { return element }
+        return nil
+    }
+
+    /// How many element children there are, without building `elements`.
+    public var elementCount: Int {
+        var count = 0
+        for case .element in children { count += 1 }
+        return count
+    }
+
     /// The first element child with the given name and namespace (any name when `name` is nil).
     public func child(_ name: String? = nil, namespace: String) -> Element? {
         for case .element(let element) in children
@@ -103,7 +116,11 @@ extension Element {
 
     /// All element children with the given name and namespace.
     public func children(_ name: String, namespace: String) -> [Element] {
-        elements.filter { $0.name == name && $0.namespace == namespace }
+        var matching: [Element] = []
+        for case .element(let element) in children where element.name == name && element.namespace == namespace {
+            matching.append(element)
+        }
+        return matching
     }
 
     /// The concatenated character data of the direct text children.

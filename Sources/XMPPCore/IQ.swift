@@ -24,11 +24,11 @@ public struct IQ: Hashable, Sendable {
         }
         switch type {
         case .get, .set:
-            guard element.elements.count == 1 else {
+            guard element.elementCount == 1 else {
                 throw StanzaError.badRequest("an iq of type \(rawType) needs exactly one child element")
             }
         case .result:
-            guard element.elements.count <= 1 else {
+            guard element.elementCount <= 1 else {
                 throw StanzaError.badRequest("an iq of type result has at most one child element")
             }
         case .error:
@@ -53,7 +53,7 @@ public struct IQ: Hashable, Sendable {
     }
 
     /// The single payload child of a get or set (the first child element otherwise).
-    public var payload: Element? { element.elements.first }
+    public var payload: Element? { element.firstElement }
 
     /// A `result` reply: addresses swapped, same id.
     public func makeResult(payload: Element? = nil) -> IQ {

@@ -55,9 +55,13 @@ public enum PubSubRequest {
     //   | items | options | retract | subscription | subscriptions | unsubscribe ), rsm:set?
     // </pubsub>                                                                 (XEP-0060 §18.1 schema)
     static func entity(_ pubsub: Element, type: IQ.IQType) throws(StanzaError) -> PubSubCommand {
-        let children = pubsub.elements.filter { $0.namespace == Namespace.pubsub }
-        guard let action = children.first else { throw .badRequest("empty <pubsub/>") }
-        let companion = children.dropFirst().first
+        // The first two children in the pubsub namespace: the action and its companion.
+        var action: Element?
+        var companion: Element?
+        for case .element(let child) in pubsub.children where child.namespace == Namespace.pubsub {
+            if action == nil { action = child } else { companion = child; break }
+        }
+        guard let action else { throw .badRequest("empty <pubsub/>") }
         switch (action.name, type) {
         case ("create", .set):
             // §8.1.3: the configure form may follow create in the same request.
@@ -121,12 +125,12 @@ public enum PubSubRequest {
         // node's event type and answers item-required or payload-required elsewhere.
         guard let item = items.first else { return .publishWithoutItem(node: node, options: options) }
         // §7.1.3.6: exactly one payload element, or none (a notification-only item).
-        let payloads = item.elements
-        guard payloads.count <= 1 else { throw PubSubError.invalidPayload.stanzaError }
+        guard item.elementCount <= 1 else { throw PubSubError.invalidPayload.stanzaError }
+        let payload = item.firstElement
         let id = item[attribute: "id"].flatMap { $0.isEmpty ? nil : $0 }
         // The root namespace travels beside the bytes, so the domain checks pubsub#type without parsing XML.
-        return .publish(node: node, itemID: id, payload: payloads.first.map(ItemPayload.encode) ?? [], options: options,
-                        payloadNamespace: payloads.first?.namespace)
+        return .publish(node: node, itemID: id, payload: payload.map(ItemPayload.encode) ?? [], options: options,
+                        payloadNamespace: payload?.namespace)
     }
 
     // <items node='…' max_items='…'? subid='…'?><item id='…'/>*</items> <set xmlns='…rsm'>…</set>?
