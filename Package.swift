@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "Accounts", "PubSub", "XMPPCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(

@@ -25,42 +25,51 @@ extension EmbeddedStore {
 
     /// One append inside the batch's transaction: the upsert and the trim commit together or not at
     /// all (XEP-0060 §13.1, STYLE.md §7). Returns the evicted ids, oldest first.
+    ///
+    /// Cached statements (compiled once per connection: compiling each time cost more than the
+    /// writes themselves, SQLite's parser plus GRDB's authorizer callback on every column), bound
+    /// and stepped through SQLite's C API (``RawStep``: GRDB's per-execution bookkeeping cost more
+    /// Swift than SQLite spends on the insert).
     private static func append(_ pending: ItemAppend, in db: Database) throws -> [String] {
         let (item, node) = (pending.item, pending.node)
-        // Cached statements: compiled once per connection. Compiling each time cost more than the
-        // writes themselves (SQLite's parser plus GRDB's authorizer callback on every column, ~25 %
-        // of the server's CPU in the ingest benchmark).
         // An overwrite takes the new published time, so it becomes the newest. A node deleted
         // meanwhile fails the foreign key (checked at once, not deferred): that statement alone
         // is undone, nothing is stored and nothing evicted, as for a node that is gone.
         do {
-            try db.cachedStatement(sql: """
+            let insert = RawStep(try db.cachedStatement(sql: """
                 INSERT INTO pubsub_items (node, item_id, publisher, payload, published_us)
                 VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (node, item_id) DO UPDATE SET
                     publisher = excluded.publisher, payload = excluded.payload,
                     published_us = excluded.published_us
-                """).execute(arguments: [
-                    node.rawValue, item.id, item.publisher?.description, Data(item.payload),
-                    Microseconds.from(item.published),
-                ])
+                """), in: db)
+            insert.bind(1, node.rawValue)
+            insert.bind(2, item.id)
+            insert.bind(3, item.publisher?.description)
+            insert.bind(4, blob: item.payload)
+            insert.bind(5, Microseconds.from(item.published))
+            try insert.run()
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             return []
         }
         try insert(pending.outbox, at: item.published, in: db)
         guard let limit = pending.limit else { return [] }
-        let evicted = try String.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT item_id FROM pubsub_items WHERE node = ?
-                ORDER BY published_us DESC, item_id DESC LIMIT -1 OFFSET ?
-                """),
-            arguments: [node.rawValue, max(limit, 0)])
+        let select = RawStep(try db.cachedStatement(sql: """
+            SELECT item_id FROM pubsub_items WHERE node = ?
+            ORDER BY published_us DESC, item_id DESC LIMIT -1 OFFSET ?
+            """), in: db)
+        select.bind(1, node.rawValue)
+        select.bind(2, Int64(max(limit, 0)))
+        let evicted = try select.strings()
         guard !evicted.isEmpty else { return [] }
         // (One DELETE … RETURNING with this SELECT as its subquery was tried: SQLite spent more on
         // it than on the SELECT and the deletes by primary key.)
         let delete = try db.cachedStatement(sql: "DELETE FROM pubsub_items WHERE node = ? AND item_id = ?")
         for id in evicted {
-            try delete.execute(arguments: [node.rawValue, id])
+            let step = RawStep(delete, in: db)
+            step.bind(1, node.rawValue)
+            step.bind(2, id)
+            try step.run()
         }
         return evicted.reversed()
     }

@@ -69,6 +69,26 @@ import XMPPCore
         }
     }
 
+    /// Texts go in and come back byte for byte through the append and its eviction (node, id and
+    /// publisher are bound as UTF-8 by length: multi-byte characters, whitespace and an empty id).
+    @Test(arguments: StoreKind.available)
+    func appendKeepsTextsExact(_ kind: StoreKind) async throws {
+        try await kind.withPubSubStore { store async throws in
+            let n = try F.node("étage-2/température")
+            _ = try await store.createNode(F.makeNode("étage-2/température"), owner: try JID(F.owner))
+            let ids = ["ü€😀", "", "a b\tc", "plain"]
+            for (index, id) in ids.enumerated() {
+                _ = try await store.appendItem(
+                    Item(id: id, publisher: try JID("jörg@example.org/capteur"), payload: [], published: F.at(Double(index))),
+                    to: n, keepingAtMost: 10)
+            }
+            let stored = try await store.items(in: n, query: .all).items
+            #expect(stored.map(\.id) == ids)
+            #expect(stored.allSatisfy { $0.publisher == (try? JID("jörg@example.org/capteur")) && $0.payload.isEmpty })
+            #expect(try await store.appendItem(F.item("last", 9), to: n, keepingAtMost: 1) == ids)
+        }
+    }
+
     /// `appendItems`: the same outcomes as the appends one by one, in order per node, each its own.
     @Test(arguments: StoreKind.available)
     func manyAppendsAtOnceActAsOneByOne(_ kind: StoreKind) async throws {
