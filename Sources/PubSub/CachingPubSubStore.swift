@@ -123,10 +123,22 @@ public final class CachingPubSubStore: PubSubStore {
             caches.nodes[node.id] = nil   // "no such node", or a deleted namesake
             caches.forgetAffiliations(of: node.id)
             guard undisturbed else { return }
+            // The node as created is the node as stored, so its first publish reads nothing; only
+            // when its date is whole microseconds, which every store keeps exactly (the service
+            // creates nodes so), else the stored date may differ from this one.
+            if Self.keptExactly(node.created) {
+                if caches.nodes.count >= capacity { caches.nodes.removeAll(keepingCapacity: true) }
+                caches.nodes[node.id] = .some(node)
+            }
             caches.setAffiliations(
                 NodeAffiliations(known: owner.map { [$0.bare: .owner] } ?? [:], complete: true), of: node.id, capacity: capacity)
         }
         return true
+    }
+
+    /// Whether a store's microsecond column gives back exactly this date.
+    static func keptExactly(_ date: Date) -> Bool {
+        Date(timeIntervalSince1970: Double(ItemCursor.microseconds(date)) / 1_000_000) == date
     }
 
     public func updateNode(_ node: Node) async throws {

@@ -23,7 +23,10 @@ extension PubSubService {
         for parent in nodeConfiguration.collections {
             try await checkAssociation(of: id, with: parent, as: actor)
         }
-        let node = Node(id: id, configuration: nodeConfiguration, creator: actor.bareJID, created: now())
+        // Whole microseconds, as items' times: every store keeps the date exactly, so the node the
+        // caching store remembers from this creation equals the one a later read returns.
+        let created = Date(timeIntervalSince1970: Double(ItemCursor.microseconds(now())) / 1_000_000)
+        let node = Node(id: id, configuration: nodeConfiguration, creator: actor.bareJID, created: created)
         let generation = fanOutCache.generation
         guard try await stored({ try await store.createNode(node, owner: actor.bareJID) }) else { throw .nodeExists }
         forgetFanOut(of: id, subscriptionsKnownEmpty: fanOutCache.generation == generation)
