@@ -42,9 +42,7 @@ extension JID {
         if domain.hasSuffix(".") { domain = domain.dropLast() }
         if domain.isEmpty { throw JIDError(.emptyDomainpart) }
         if let ascii = asciiFastPath(String(domain), allowed: isLDH), ascii.utf8.count <= maximumPartBytes,
-           ascii.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy({ label in
-               !label.isEmpty && label.count <= 63 && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
-           })
+           hasValidLabels(ascii)
         {
             return ascii
         }
@@ -115,6 +113,25 @@ extension JID {
         }
         guard hasUppercase else { return raw }
         return String(decoding: raw.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// Every dot-separated label of an LDH domain is 1–63 bytes with no hyphen at either end (the
+    /// same rule as the full path's), checked in one pass without splitting.
+    private static func hasValidLabels(_ domain: String) -> Bool {
+        var length = 0
+        var previous: UInt8 = UInt8(ascii: ".")
+        for byte in domain.utf8 {
+            if byte == UInt8(ascii: ".") {
+                if length == 0 || previous == UInt8(ascii: "-") { return false }
+                length = 0
+            } else {
+                if length == 0 && byte == UInt8(ascii: "-") { return false }
+                length += 1
+                if length > 63 { return false }
+            }
+            previous = byte
+        }
+        return length > 0 && previous != UInt8(ascii: "-")
     }
 
     /// RFC 7622 §3.3.1: ASCII characters never allowed in a localpart.

@@ -10,23 +10,20 @@ public struct JID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Parses and normalizes a JID string (RFC 7622 §3.1): the resourcepart is everything after the
     /// first `/`; the localpart is everything before the first `@` that precedes it.
+    ///
+    /// The separators are found among the UTF-8 bytes: both are ASCII, so no multi-byte sequence
+    /// contains them, and a combining mark after `/` does not hide it (the split is by code point,
+    /// as §3.1 says, not by grapheme cluster, which was also several times slower).
     public init(_ string: String) throws(JIDError) {
-        var rest = Substring(string)
-        var resource: Substring?
-        if let slash = rest.firstIndex(of: "/") {
-            resource = rest[rest.index(after: slash)...]
-            rest = rest[..<slash]
-        }
-        var local: Substring?
-        if let at = rest.firstIndex(of: "@") {
-            local = rest[..<at]
-            rest = rest[rest.index(after: at)...]
-        }
-        try self.init(
-            localpart: local.map(String.init),
-            domainpart: String(rest),
-            resourcepart: resource.map(String.init)
-        )
+        let utf8 = string.utf8
+        let slash = utf8.firstIndex(of: UInt8(ascii: "/"))
+        let head = utf8[..<(slash ?? utf8.endIndex)]
+        let at = head.firstIndex(of: UInt8(ascii: "@"))
+        let local = at.map { String(decoding: head[..<$0], as: UTF8.self) }
+        let domain = at.map { String(decoding: head[utf8.index(after: $0)...], as: UTF8.self) }
+            ?? (slash == nil ? string : String(decoding: head, as: UTF8.self))
+        let resource = slash.map { String(decoding: utf8[utf8.index(after: $0)...], as: UTF8.self) }
+        try self.init(localpart: local, domainpart: domain, resourcepart: resource)
     }
 
     /// Builds a JID from parts, normalizing each. An empty localpart or resourcepart is an error

@@ -64,6 +64,11 @@ import XMPPCore
               "§3.3.1 ASCII punctuation other than the eight exclusions"),
         .init("juliet@x_y.example.com", "juliet", "x_y.example.com", nil, "'_' tolerated in domain labels"),
         .init("juliet@münchen.example", "juliet", "münchen.example", nil, "§3.2 U-label"),
+        .init("juliet@example.com/\u{301}x", "juliet", "example.com", "\u{301}x",
+              "§3.1 split at the '/' code point, also before a combining mark"),
+        .init("juliet@a-b.c--d.example", "juliet", "a-b.c--d.example", nil, "§3.2 hyphens inside labels"),
+        .init("juliet@" + String(repeating: "a", count: 63) + ".com", "juliet", String(repeating: "a", count: 63) + ".com",
+              nil, "§3.2 a label of exactly 63 octets"),
     ]
 
     static func bytes(_ string: String?) -> [UInt8]? { string.map { Array($0.utf8) } }
@@ -139,6 +144,8 @@ import XMPPCore
         .init("juliet@exa\u{1}mple.com", .disallowed("domainpart"), "§3.2 control in domainpart"),
         .init("juliet@example..com", .invalidDomain, "§3.2 empty label"),
         .init("juliet@.example.com", .invalidDomain, "§3.2 empty first label"),
+        .init("juliet@a-.example.com", .invalidDomain, "§3.2 hyphen ending a label"),
+        .init("juliet@example.-com", .invalidDomain, "§3.2 hyphen starting a label"),
         .init("juliet@example.com..", .invalidDomain, "§3.2 only one trailing dot is stripped"),
         .init("juliet@" + String(repeating: "a", count: 64) + ".com", .invalidDomain, "§3.2 label over 63 octets"),
         .init("juliet@::1", .disallowed("domainpart"), "§3.2 IPv6 without brackets"),
